@@ -1,0 +1,15 @@
+import { bootstrapApp, loadPlatformConfig, runMain } from '@gatehouse/platform';
+import { loadIntegrationGatewayConfig } from './integration-gateway.config';
+import { IntegrationGatewayModule } from './integration-gateway.module';
+
+runMain('integration-gateway', async () => {
+  const platform = loadPlatformConfig();
+  const own = loadIntegrationGatewayConfig();
+  await bootstrapApp(IntegrationGatewayModule.forRoot(platform), {
+    app: 'integration-gateway',
+    port: own.PORT,
+    host: own.HTTP_HOST,
+    config: platform,
+    rpcServer: true,
+  });
+});

@@ -1,0 +1,28 @@
+import type { DataSourceOptions } from 'typeorm';
+import { TenantEntity } from './entities/tenant.entity';
+import { CreateTenants1764270000000 } from './migrations/1764270000000-create-tenants';
+
+/** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
+ *  a missing import is a compile error. Schema changes happen by migration only. */
+export const ENTITIES = [TenantEntity];
+export const MIGRATIONS = [CreateTenants1764270000000];
+
+export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: ['error'],
+    extra: {
+      max: poolSize,
+      connectionTimeoutMillis: 3000,
+      idleTimeoutMillis: 30000,
+      application_name: process.env.GATEHOUSE_APP ?? 'gatehouse',
+    },
+  };
+}

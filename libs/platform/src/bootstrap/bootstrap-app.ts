@@ -1,0 +1,77 @@
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import { Logger } from 'nestjs-pino';
+import { EnvError } from '../config/env-schema';
+import type { PlatformConfig } from '../config/platform.config';
+import { redisTransportOptions } from '../redis/redis-options';
+import { waitForRedis } from './wait-for-redis';
+
+export interface BootstrapOptions {
+  app: string;
+  port: number;
+  host: string;
+  config: PlatformConfig;
+  /** Serve Redis-RPC message patterns as well as HTTP. */
+  rpcServer: boolean;
+}
+
+/** Starts one Gatehouse app: waits for Redis, builds the Nest app with JSON logs, starts the RPC
+ *  server when the app has one, listens, and on SIGTERM/SIGINT closes everything in order with a
+ *  hard deadline so a stuck connection cannot keep a pod terminating forever. */
+export async function bootstrapApp(
+  module: DynamicModule,
+  options: BootstrapOptions,
+): Promise<INestApplication> {
+  const line = (message: string): void =>
+    console.log(JSON.stringify({ level: 30, time: Date.now(), app: options.app, msg: message }));
+  await waitForRedis(options.config.REDIS_URL, line);
+
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: options.config.HTTP_BODY_LIMIT });
+  app.disable('x-powered-by');
+
+  if (options.rpcServer) {
+    app.connectMicroservice<MicroserviceOptions>(
+      {
+        transport: Transport.REDIS,
+        options: redisTransportOptions(options.config.REDIS_URL),
+      },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+  }
+
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  armShutdownDeadline(options.config.SHUTDOWN_TIMEOUT_MS, line);
+  await app.listen(options.port, options.host);
+  line(`${options.app} listening on http://${options.host}:${options.port}`);
+  return app;
+}
+
+function armShutdownDeadline(ms: number, line: (message: string) => void): void {
+  const arm = (signal: NodeJS.Signals): void => {
+    line(`${signal} received: draining, exiting within ${ms} ms`);
+    setTimeout(() => {
+      line(`shutdown did not finish within ${ms} ms; exiting`);
+      process.exit(1);
+    }, ms).unref();
+  };
+  process.once('SIGTERM', arm);
+  process.once('SIGINT', arm);
+  process.once('exit', (code) => line(`stopped (exit code ${code})`));
+}
+
+/** Wraps an app's main: a bad environment prints one line naming the variable and exits 1. */
+export function runMain(app: string, main: () => Promise<unknown>): void {
+  main().catch((error: unknown) => {
+    const message =
+      error instanceof EnvError
+        ? `invalid configuration: ${error.message}`
+        : `failed to start: ${error instanceof Error ? error.message : String(error)}`;
+    console.error(JSON.stringify({ level: 60, time: Date.now(), app, msg: message }));
+    process.exit(1);
+  });
+}

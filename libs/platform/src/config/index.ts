@@ -1,0 +1,4 @@
+export * from './config.tokens';
+export * from './env-schema';
+export * from './platform.config';
+export * from './http.config';
