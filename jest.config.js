@@ -9,7 +9,7 @@ const moduleNameMapper = {
   '^@gatehouse/testing(.*)$': '<rootDir>/test/support$1',
 };
 const transform = {
-  '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.json' }],
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.spec.json' }],
 };
 const base = {
   rootDir: __dirname,
@@ -19,7 +19,10 @@ const base = {
   moduleNameMapper,
 };
 
+// Timeouts bound every test; the e2e project is run with --maxWorkers=1 by scripts/test.sh
+// (each of its files starts three app processes, too many at once for two cores).
 module.exports = {
+  testTimeout: 120000,
   projects: [
     {
       ...base,
@@ -30,14 +33,11 @@ module.exports = {
       ...base,
       displayName: 'medium',
       testMatch: ['<rootDir>/{apps,libs,scripts,test}/**/*.medium-spec.ts'],
-      testTimeout: 60000,
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 120000,
-      maxWorkers: 1,
     },
   ],
 };

@@ -44,24 +44,41 @@ export async function bootstrapApp(
     await app.startAllMicroservices();
   }
 
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  armShutdownDeadline(options.config.SHUTDOWN_TIMEOUT_MS, line);
+  handleShutdownSignals(app, options.config.SHUTDOWN_TIMEOUT_MS, line);
   await app.listen(options.port, options.host);
   line(`${options.app} listening on http://${options.host}:${options.port}`);
   return app;
 }
 
-function armShutdownDeadline(ms: number, line: (message: string) => void): void {
-  const arm = (signal: NodeJS.Signals): void => {
+/** SIGTERM/SIGINT: stop taking work (HTTP server and RPC subscriptions close first), let Nest's
+ *  shutdown hooks finish in-flight work and close pools, then exit 0; past the deadline, exit 1. */
+function handleShutdownSignals(
+  app: INestApplication,
+  ms: number,
+  line: (message: string) => void,
+): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (closing) return;
+    closing = true;
     line(`${signal} received: draining, exiting within ${ms} ms`);
     setTimeout(() => {
       line(`shutdown did not finish within ${ms} ms; exiting`);
       process.exit(1);
     }, ms).unref();
+    app.close().then(
+      () => {
+        line('stopped cleanly');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        line(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', arm);
-  process.once('SIGINT', arm);
-  process.once('exit', (code) => line(`stopped (exit code ${code})`));
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
 }
 
 /** Wraps an app's main: a bad environment prints one line naming the variable and exits 1. */

@@ -35,8 +35,14 @@ export class RpcContextInterceptor implements NestInterceptor {
             .handle()
             .pipe(
               tap({
-                complete: () => this.metrics.observeRpc(pattern, 'server', 'ok', seconds()),
-                error: () => this.metrics.observeRpc(pattern, 'server', 'error', seconds()),
+                complete: () => {
+                  this.metrics.observeRpc(pattern, 'server', 'ok', seconds());
+                  childLogger.debug({ ms: Math.round(seconds() * 1000) }, 'rpc handled');
+                },
+                error: () => {
+                  this.metrics.observeRpc(pattern, 'server', 'error', seconds());
+                  childLogger.debug({ ms: Math.round(seconds() * 1000) }, 'rpc failed');
+                },
               }),
             )
             .subscribe(subscriber),
