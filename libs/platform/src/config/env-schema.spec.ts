@@ -43,9 +43,13 @@ describe('parseEnv', () => {
   });
 
   it('never echoes the rejected value (it may be a secret)', () => {
-    expect(() => parseEnv(schema, { URL: 'redis://:hunter2@h', PORT: 'hunter2' })).toThrow(
-      expect.objectContaining({ message: expect.not.stringContaining('hunter2') as unknown }),
-    );
+    let message = '';
+    try {
+      parseEnv(schema, { URL: 'redis://:hunter2@h', PORT: 'hunter2' });
+    } catch (error: unknown) {
+      message = error instanceof Error ? error.message : '';
+    }
+    expect(message).toBe('PORT is invalid: expected an integer from 1 to 65535');
   });
 });
 

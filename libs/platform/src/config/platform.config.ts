@@ -2,11 +2,11 @@ import { env, parseEnv, type EnvValues } from './env-schema';
 
 /** The variables every app reads. App-specific ones live in each app's own `*.config.ts`. */
 export const PLATFORM_ENV = {
-  NODE_ENV: env.oneOf(
-    'Runtime mode; placeholder secrets are refused outside development and test',
+  NODE_ENV: env.oneOf('Runtime mode', 'development', [
     'development',
-    ['development', 'test', 'production'] as const,
-  ),
+    'test',
+    'production',
+  ] as const),
   LOG_LEVEL: env.oneOf('Minimum log level of the JSON logs', 'info', [
     'fatal',
     'error',
@@ -26,10 +26,6 @@ export const PLATFORM_ENV = {
     'Redis URL for the RPC transport, queues and counters (a `/N` path selects db N)',
     'redis://127.0.0.1:6379',
     ['redis:', 'rediss:'],
-  ),
-  REDIS_NAMESPACE: env.string(
-    'Prefix of every Redis key Gatehouse writes (queues, counters)',
-    'gatehouse',
   ),
   RPC_TIMEOUT_MS: env.int(
     'How long an RPC call waits for its peer before answering 503',
