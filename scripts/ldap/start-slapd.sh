@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Prepares and runs a throwaway OpenLDAP server (slapd) in its own folder, on loopback only.
+#
+#   start-slapd.sh --dir DIR --port PORT --ldaps-port PORT [--ldif FILE] [--reset]
+#                  [--prepare-only | --background | --foreground]
+#
+# On first use of DIR (or with --reset) it creates:
+#   DIR/tls/ca.crt, ca.key           a CA generated for this instance
+#   DIR/tls/server.crt, server.key   server certificate for 127.0.0.1 / localhost, signed by the CA
+#   DIR/slapd.conf                   back_mdb, schemas core/cosine/nis/inetorgperson,
+#                                    suffix dc=example,dc=com, rootdn cn=admin,dc=example,dc=com
+#   DIR/data/                        the mdb database, loaded from --ldif with slapadd
+#   DIR/instance.env                 LDAP_URL, LDAPS_URL, LDAP_BASE_DN, LDAP_ADMIN_DN, ... (sourceable)
+# An existing DIR is reused as is (same data, same certificates), so a stopped instance resumes.
+#
+# Then it runs slapd listening ONLY on ldap://127.0.0.1:PORT/ and ldaps://127.0.0.1:LDAPS_PORT/
+# (StartTLS is offered on the plain port):
+#   --foreground (default)  exec slapd -d none in the foreground (SIGTERM/SIGINT stop it); the pid of
+#                           this script becomes slapd's pid, and slapd gets SIGTERM when the
+#                           parent process dies. Used by test/support/slapd.ts.
+#   --background            slapd runs detached (log in DIR/slapd.log); the script returns once
+#                           it answers an ldapsearch. Stop it with: kill "$(cat DIR/slapd.pid)"
+#   --prepare-only          only create DIR, do not start slapd.
+#
+# Environment: LDAP_ADMIN_PASSWORD (default admin-secret), SLAPD_START_TIMEOUT (seconds, default
+# 15), SLAPD_DEBUG (slapd -d level, default none: only start/stop messages and errors; try stats).
+set -euo pipefail
+
+export PATH="${PATH}:/usr/local/sbin:/usr/sbin:/sbin"
+
+BASE_DN='dc=example,dc=com'
+ADMIN_DN="cn=admin,${BASE_DN}"
+ADMIN_PASSWORD="${LDAP_ADMIN_PASSWORD:-admin-secret}"
+START_TIMEOUT="${SLAPD_START_TIMEOUT:-15}"
+MODULE_PATH="${SLAPD_MODULE_PATH:-/usr/lib/ldap}"
+SCHEMA_DIR="${SLAPD_SCHEMA_DIR:-/etc/ldap/schema}"
+
+dir=''
+port=''
+ldaps_port=''
+ldif=''
+reset=0
+mode='foreground'
+
+die() {
+  echo "start-slapd: $*" >&2
+  exit 1
+}
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --dir) dir="${2:-}"; shift 2 ;;
+    --port) port="${2:-}"; shift 2 ;;
+    --ldaps-port) ldaps_port="${2:-}"; shift 2 ;;
+    --ldif) ldif="${2:-}"; shift 2 ;;
+    --reset) reset=1; shift ;;
+    --prepare-only) mode='prepare'; shift ;;
+    --background) mode='background'; shift ;;
+    --foreground) mode='foreground'; shift ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) die "unknown argument: $1" ;;
+  esac
+done
+
+[[ -n "$dir" ]] || die '--dir is required'
+[[ "$port" =~ ^[0-9]+$ ]] || die '--port must be a number'
+[[ "$ldaps_port" =~ ^[0-9]+$ ]] || die '--ldaps-port must be a number'
+[[ -z "$ldif" || -r "$ldif" ]] || die "cannot read LDIF $ldif"
+for tool in slapd slapadd ldapsearch openssl; do
+  command -v "$tool" >/dev/null 2>&1 || die "$tool not found; run scripts/ldap/ensure-slapd.sh"
+done
+[[ -e "${MODULE_PATH}/back_mdb.la" || -e "${MODULE_PATH}/back_mdb.so" ]] ||
+  die "back_mdb module not found in ${MODULE_PATH} (set SLAPD_MODULE_PATH)"
+
+mkdir -p "$dir"
+dir="$(cd "$dir" && pwd)"
+chmod 700 "$dir"
+conf="${dir}/slapd.conf"
+tls="${dir}/tls"
+data="${dir}/data"
+ldap_url="ldap://127.0.0.1:${port}/"
+ldaps_url="ldaps://127.0.0.1:${ldaps_port}/"
+
+make_tls() {
+  mkdir -p "$tls"
+  local ext="${tls}/server.ext"
+  cat >"$ext" <<EXT
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1, DNS:localhost
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid, issuer
+EXT
+  {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 30 \
+      -keyout "${tls}/ca.key" -out "${tls}/ca.crt" \
+      -subj "/O=Gatehouse tests/CN=Gatehouse throwaway LDAP CA $(date +%s)-$$" \
+      -addext 'basicConstraints = critical, CA:TRUE' \
+      -addext 'keyUsage = critical, keyCertSign, cRLSign'
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+      -keyout "${tls}/server.key" -out "${tls}/server.csr" -subj '/O=Gatehouse tests/CN=127.0.0.1'
+    openssl x509 -req -days 30 -in "${tls}/server.csr" -CA "${tls}/ca.crt" -CAkey "${tls}/ca.key" \
+      -set_serial "0x$(openssl rand -hex 8)" -extfile "$ext" -out "${tls}/server.crt"
+  } >"${tls}/openssl.log" 2>&1 || {
+    cat "${tls}/openssl.log" >&2
+    die 'openssl failed to create the CA / server certificate'
+  }
+  chmod 600 "${tls}/ca.key" "${tls}/server.key"
+  rm -f "${tls}/server.csr"
+}
+
+write_conf() {
+  local pw_file="${dir}/admin.password"
+  printf '%s' "$ADMIN_PASSWORD" >"$pw_file"
+  chmod 600 "$pw_file"
+  cat >"$conf" <<CONF
+# Generated by scripts/ldap/start-slapd.sh - throwaway instance, do not edit.
+include         ${SCHEMA_DIR}/core.schema
+include         ${SCHEMA_DIR}/cosine.schema
+include         ${SCHEMA_DIR}/nis.schema
+include         ${SCHEMA_DIR}/inetorgperson.schema
+
+pidfile         ${dir}/slapd.pid
+argsfile        ${dir}/slapd.args
+
+modulepath      ${MODULE_PATH}
+moduleload      back_mdb
+
+TLSCACertificateFile  ${tls}/ca.crt
+TLSCertificateFile    ${tls}/server.crt
+TLSCertificateKeyFile ${tls}/server.key
+TLSVerifyClient       never
+
+# Default limit for everybody but the rootdn (like a real server); paged results still work.
+sizelimit       500
+
+database        mdb
+maxsize         1073741824
+suffix          "${BASE_DN}"
+rootdn          "${ADMIN_DN}"
+rootpw          "${ADMIN_PASSWORD}"
+directory       ${data}
+limits          dn.exact="${ADMIN_DN}" size=unlimited time=unlimited
+
+index           objectClass eq
+index           uid,cn,sn,givenName,mail,employeeNumber eq,sub
+index           member,uniqueMember,memberUid eq
+index           entryUUID,entryCSN eq
+
+access to attrs=userPassword
+        by self write
+        by anonymous auth
+        by * none
+access to *
+        by * read
+CONF
+  chmod 600 "$conf"
+}
+
+write_env() {
+  cat >"${dir}/instance.env" <<ENV
+LDAP_URL=${ldap_url}
+LDAPS_URL=${ldaps_url}
+LDAP_PORT=${port}
+LDAPS_PORT=${ldaps_port}
+LDAP_BASE_DN='${BASE_DN}'
+LDAP_ADMIN_DN='${ADMIN_DN}'
+LDAP_ADMIN_PASSWORD_FILE=${dir}/admin.password
+LDAP_CA_CERT=${tls}/ca.crt
+ENV
+}
+
+load_data() {
+  rm -rf "$data"
+  mkdir -p "$data"
+  chmod 700 "$data"
+  if [[ -n "$ldif" ]]; then
+    slapadd -q -f "$conf" -b "$BASE_DN" -l "$ldif" >"${dir}/slapadd.log" 2>&1 || {
+      cat "${dir}/slapadd.log" >&2
+      die "slapadd failed to load $ldif"
+    }
+  fi
+}
+
+if [[ "$reset" -eq 1 ]]; then
+  rm -rf "$data" "$conf"
+fi
+[[ -s "${tls}/ca.crt" && -s "${tls}/server.crt" && -s "${tls}/server.key" ]] || make_tls
+if [[ ! -s "$conf" || ! -d "$data" ]]; then
+  write_conf
+  load_data
+fi
+write_env
+
+[[ "$mode" == 'prepare' ]] && exit 0
+
+slapd_args=(-f "$conf" -h "${ldap_url} ${ldaps_url}")
+
+# -d keeps slapd in the foreground; the "none" level only prints start/stop messages and errors
+# (such as "bind failed ... Address already in use") on stderr.
+debug_level="${SLAPD_DEBUG:-none}"
+
+if [[ "$mode" == 'foreground' ]]; then
+  # setpriv --pdeathsig: slapd gets SIGTERM when our parent (the test process) dies, even if it
+  # never called stop()/destroy() or was killed. setpriv is part of util-linux.
+  if command -v setpriv >/dev/null 2>&1 && setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then
+    exec setpriv --pdeathsig TERM slapd -d "$debug_level" "${slapd_args[@]}"
+  fi
+  exec slapd -d "$debug_level" "${slapd_args[@]}"
+fi
+
+# --background: run slapd detached from this shell, log to DIR/slapd.log, wait until it answers.
+if [[ -s "${dir}/slapd.pid" ]] && kill -0 "$(cat "${dir}/slapd.pid")" 2>/dev/null; then
+  die "slapd already running for ${dir} (pid $(cat "${dir}/slapd.pid"))"
+fi
+rm -f "${dir}/slapd.pid"
+log="${dir}/slapd.log"
+: >"$log"
+nohup slapd -d "$debug_level" "${slapd_args[@]}" </dev/null >>"$log" 2>&1 &
+slapd_pid=$!
+deadline=$((SECONDS + START_TIMEOUT))
+until ldapsearch -x -LLL -o nettimeout=2 -H "$ldap_url" -b '' -s base namingContexts >/dev/null 2>&1; do
+  if ! kill -0 "$slapd_pid" 2>/dev/null; then
+    cat "$log" >&2
+    die "slapd exited before answering on ${ldap_url}"
+  fi
+  if ((SECONDS >= deadline)); then
+    kill "$slapd_pid" 2>/dev/null || true
+    cat "$log" >&2
+    die "slapd did not answer on ${ldap_url} within ${START_TIMEOUT}s"
+  fi
+  sleep 0.1
+done
+echo "start-slapd: slapd (pid ${slapd_pid}) on ${ldap_url} and ${ldaps_url}, data in ${dir}"
