@@ -32,8 +32,10 @@ say "migrating $DATABASE_URL"
 node dist/libs/persistence/src/migrate.cli.js
 
 pids=()
+stopping=0
 cleanup() {
   trap - INT TERM EXIT
+  stopping=1
   say "stopping"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
@@ -63,7 +65,7 @@ for i in "${!apps[@]}"; do
   done
 done
 
-ldap_url=$(bash scripts/ldap/demo-slapd.sh status 2>/dev/null | head -n 1 || echo "ldap://127.0.0.1:3389/")
+ldap_url="ldap://127.0.0.1:${DEMO_LDAP_PORT:-3389}/"
 cat <<TXT
 
   Gatehouse is up (logs in .tmp/demo/):
@@ -82,4 +84,4 @@ cat <<TXT
 TXT
 
 wait -n "${pids[@]}" || true
-say "an app exited; see $logs"
+[ "$stopping" = 1 ] || say "an app exited; see $logs"
