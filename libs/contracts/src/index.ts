@@ -5,3 +5,4 @@ export * from './domain-error';
 export * from './rpc/rpc-envelope';
 export * from './rpc/patterns';
 export * from './rpc/ping.dto';
+export * from './rpc/ldap-authenticate.dto';

@@ -1,11 +1,14 @@
 import type { DataSourceOptions } from 'typeorm';
+import { LdapConfigEntity } from './entities/ldap-config.entity';
 import { TenantEntity } from './entities/tenant.entity';
+import { UserEntity } from './entities/user.entity';
 import { CreateTenants1764270000000 } from './migrations/1764270000000-create-tenants';
+import { CreateIdentity1764280000000 } from './migrations/1764280000000-create-identity';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
-export const ENTITIES = [TenantEntity];
-export const MIGRATIONS = [CreateTenants1764270000000];
+export const ENTITIES = [TenantEntity, UserEntity, LdapConfigEntity];
+export const MIGRATIONS = [CreateTenants1764270000000, CreateIdentity1764280000000];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

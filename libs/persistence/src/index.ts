@@ -4,3 +4,5 @@ export * from './ensure-database';
 export * from './persistence.module';
 export * from './run-migrations';
 export * from './entities/tenant.entity';
+export * from './entities/user.entity';
+export * from './entities/ldap-config.entity';

@@ -1,0 +1,43 @@
+import { IsString, Matches, MaxLength } from 'class-validator';
+
+/** `ldap.authenticate`: search the tenant's directory for the username, then bind as the entry
+ *  found. The password is checked for emptiness by the handler (an empty password never reaches
+ *  a bind), not here, so the failure looks like any other failed login. */
+export class LdapAuthenticateRequestDto {
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/)
+  tenantId!: string;
+
+  @IsString()
+  @MaxLength(256)
+  username!: string;
+
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+}
+
+/** Gatehouse's view of a directory entry, through the tenant's field mapping. */
+export interface LdapMappedUser {
+  username: string;
+  name: string;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  phone: string | null;
+  department: string | null;
+  title: string | null;
+  employeeNumber: string | null;
+}
+
+export interface LdapAuthenticateReply {
+  authenticated: true;
+  userDN: string;
+  /** entryUUID (OpenLDAP) or objectGUID (Active Directory, as a UUID string). */
+  entryUUID: string;
+  mapped: LdapMappedUser;
+  /** The raw mapped attributes, as seed 003's test-auth answers them. */
+  attributes: Record<string, string | string[]>;
+  /** DNs of the groups the entry belongs to (direct membership). */
+  groups: string[];
+}
