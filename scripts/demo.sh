@@ -14,6 +14,13 @@ die() { echo "demo: $*" >&2; exit 1; }
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gatehouse}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export NODE_ENV="${NODE_ENV:-development}"
+# A key ring for secrets at rest, made once and kept with the demo's other state.
+if [ -z "${GATEHOUSE_SECRET_KEYS:-}" ]; then
+  [ -s "$logs/secret-keys" ] || node -e "process.stdout.write('demo:'+require('crypto').randomBytes(32).toString('base64'))" >"$logs/secret-keys"
+  chmod 600 "$logs/secret-keys"
+  GATEHOUSE_SECRET_KEYS=$(cat "$logs/secret-keys")
+  export GATEHOUSE_SECRET_KEYS
+fi
 ports=(3000 3001 3002)
 apps=(auth-gateway ldap-sync integration-gateway)
 

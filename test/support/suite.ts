@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { APP_NAMES, type AppName } from '@gatehouse/contracts';
 import { AppProcess } from './app-process';
 import { freePort } from './free-port';
@@ -27,6 +28,7 @@ export class Suite {
       LOG_LEVEL: 'debug',
       DATABASE_URL: database.url,
       REDIS_URL: redis.url,
+      GATEHOUSE_SECRET_KEYS: `test:${randomBytes(32).toString('base64')}`,
       ...options.env,
     };
     const entries = await Promise.all(
