@@ -6,6 +6,7 @@ const moduleNameMapper = {
   '^@gatehouse/crypto(.*)$': '<rootDir>/libs/crypto/src$1',
   '^@gatehouse/persistence(.*)$': '<rootDir>/libs/persistence/src$1',
   '^@gatehouse/platform(.*)$': '<rootDir>/libs/platform/src$1',
+  '^@gatehouse/downstream-kit(.*)$': '<rootDir>/libs/downstream-kit/src$1',
   '^@gatehouse/testing(.*)$': '<rootDir>/test/support$1',
 };
 const transform = {
