@@ -1,15 +1,36 @@
-import { bootstrapApp, loadPlatformConfig, runMain } from '@gatehouse/platform';
+import cookieParser from 'cookie-parser';
+import {
+  bootstrapApp,
+  loadPlatformConfig,
+  runMain,
+  usePlainErrorsUnder,
+} from '@gatehouse/platform';
 import { loadAuthGatewayConfig } from './auth-gateway.config';
 import { AuthGatewayModule } from './auth-gateway.module';
+import { allowedOrigins } from './security/csrf.middleware';
 
 runMain('auth-gateway', async () => {
   const platform = loadPlatformConfig();
   const own = loadAuthGatewayConfig();
-  await bootstrapApp(AuthGatewayModule.forRoot(platform), {
+  // Seed 001's downstream routes answer plain `{error}` bodies; the rest use the envelope.
+  usePlainErrorsUnder(['/api/v1/users/', '/api/v1/tts/', '/api/v1/hdts/']);
+  await bootstrapApp(AuthGatewayModule.forRoot(platform, own), {
     app: 'auth-gateway',
     port: own.PORT,
     host: own.HTTP_HOST,
     config: platform,
     rpcServer: true,
+    configure: (app) => {
+      app.set('trust proxy', trustProxySetting(own.TRUST_PROXY));
+      app.use(cookieParser());
+      const origins = allowedOrigins(own.CORS_ORIGINS);
+      if (origins.length > 0) app.enableCors({ origin: origins, credentials: true });
+    },
   });
 });
+
+function trustProxySetting(value: string): boolean | string {
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  return value;
+}

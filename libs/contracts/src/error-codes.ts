@@ -29,7 +29,7 @@ export interface ErrorCodeInfo {
 }
 
 export const ERROR_CODES: Readonly<Record<ErrorCode, ErrorCodeInfo>> = {
-  [ErrorCode.LdapConnectionFailed]: { status: 502, message: 'LDAP服务器连接失败' },
+  [ErrorCode.LdapConnectionFailed]: { status: 503, message: 'LDAP服务器连接失败' },
   [ErrorCode.LdapAuthenticationFailed]: { status: 401, message: 'LDAP认证失败' },
   [ErrorCode.LdapConfigInvalid]: { status: 400, message: 'LDAP配置错误' },
   [ErrorCode.LdapUserNotFound]: { status: 404, message: '用户不存在于LDAP' },

@@ -6,3 +6,6 @@ export * from './rpc/rpc-envelope';
 export * from './rpc/patterns';
 export * from './rpc/ping.dto';
 export * from './rpc/ldap-authenticate.dto';
+export * from './auth/token-claims';
+export * from './auth/permissions';
+export * from './rpc/auth-rpc.dto';

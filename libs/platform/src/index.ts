@@ -11,3 +11,5 @@ export * from './rpc/rpc-client';
 export * from './rpc/peer-readiness';
 export * from './rpc/ping-reply';
 export * from './rpc/rpc-data.decorator';
+export * from './redis/redis.module';
+export { usePlainErrorsUnder } from './http/http-exception.filter';

@@ -1,3 +1,11 @@
+import type { AccessTokenClaims, UserInfo } from '../auth/token-claims';
+import type {
+  EmployeeRequestDto,
+  RoleRequestDto,
+  TenantUserRequestDto,
+  TenantUsersRequestDto,
+  ValidateTokenRequestDto,
+} from './auth-rpc.dto';
 import type { LdapAuthenticateReply, LdapAuthenticateRequestDto } from './ldap-authenticate.dto';
 
 /** RPC message patterns: the only place a pattern string is written. Each has its payload and
@@ -9,6 +17,15 @@ export const RPC_PATTERNS = {
   },
   integration: {
     ping: 'integration.ping',
+  },
+  /** Served by auth-gateway for services inside the cluster: the same answers as seed 001's HTTP. */
+  auth: {
+    validateToken: 'auth.validateToken',
+    userInfo: 'auth.userInfo',
+    usersInfo: 'auth.usersInfo',
+    usersByRole: 'auth.usersByRole',
+    nextAssignee: 'auth.nextAssignee',
+    employee: 'auth.employee',
   },
 } as const;
 
@@ -32,6 +49,18 @@ export interface RpcContract {
     reply: LdapAuthenticateReply;
   };
   [RPC_PATTERNS.integration.ping]: { request: PingRequest; reply: PingReply };
+  [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };
+  [RPC_PATTERNS.auth.userInfo]: { request: TenantUserRequestDto; reply: UserInfo };
+  [RPC_PATTERNS.auth.usersInfo]: {
+    request: TenantUsersRequestDto;
+    reply: { users: UserInfo[]; not_found: number[] };
+  };
+  [RPC_PATTERNS.auth.usersByRole]: { request: RoleRequestDto; reply: { user_ids: number[] } };
+  [RPC_PATTERNS.auth.nextAssignee]: { request: RoleRequestDto; reply: { user_id: number | null } };
+  [RPC_PATTERNS.auth.employee]: {
+    request: EmployeeRequestDto;
+    reply: UserInfo & { employee_id: string; username: string; user_type: string; active: boolean };
+  };
 }
 
 export type RpcPattern = keyof RpcContract;

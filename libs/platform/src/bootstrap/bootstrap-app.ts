@@ -15,6 +15,8 @@ export interface BootstrapOptions {
   config: PlatformConfig;
   /** Serve Redis-RPC message patterns as well as HTTP. */
   rpcServer: boolean;
+  /** App-specific HTTP setup before listening (trust proxy, cookies, CORS). */
+  configure?: (app: NestExpressApplication) => void;
 }
 
 /** Starts one Gatehouse app: waits for Redis, builds the Nest app with JSON logs, starts the RPC
@@ -32,6 +34,7 @@ export async function bootstrapApp(
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: options.config.HTTP_BODY_LIMIT });
   app.disable('x-powered-by');
+  options.configure?.(app);
 
   if (options.rpcServer) {
     app.connectMicroservice<MicroserviceOptions>(

@@ -30,6 +30,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const requestId = currentRequestId() ?? requestIdFor(http.getRequest<Request>(), res);
     const { status, code, message, extensions } = this.describe(exception, requestId);
     if (res.headersSent) return;
+    const retryAfter = extensions.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+    if (answersPlainErrors(http.getRequest<Request>().path)) {
+      res.status(status).json({ error: message, code });
+      return;
+    }
     res.status(status).json(errorEnvelope(code, message, { requestId, ...extensions }));
   }
 
@@ -63,6 +69,18 @@ export class HttpExceptionFilter implements ExceptionFilter {
       extensions: {},
     };
   }
+}
+
+const plainErrorPrefixes: string[] = [];
+
+/** Routes under these prefixes answer errors as `{error, code}` (the downstream API of seed 001,
+ *  whose callers read plain bodies) instead of the management envelope. */
+export function usePlainErrorsUnder(prefixes: string[]): void {
+  plainErrorPrefixes.push(...prefixes);
+}
+
+function answersPlainErrors(path: string | undefined): boolean {
+  return typeof path === 'string' && plainErrorPrefixes.some((prefix) => path.startsWith(prefix));
 }
 
 /** Express's body parser reports malformed JSON and oversized bodies as HttpExceptions built from

@@ -1,0 +1,167 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  DomainError,
+  ErrorCode,
+  type LdapAuthenticateReply,
+  RPC_PATTERNS,
+  type UserInfo,
+} from '@gatehouse/contracts';
+import {
+  DEFAULT_ARGON2_PARAMS,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+} from '@gatehouse/crypto';
+import type { RpcClient } from '@gatehouse/platform';
+import { InjectLdapSync } from '../peers/peer-clients';
+import { SessionService, type IssuedSession } from '../sessions/session.service';
+import { UserRepository } from '../users/user.repository';
+import { LoginThrottleStore } from './login-throttle.store';
+
+export interface LoginInput {
+  username: unknown;
+  password: unknown;
+  tenantId: unknown;
+  address: string;
+}
+
+export interface LoginResult extends IssuedSession {
+  user: UserInfo;
+}
+
+/** One message for every failed login, whatever went wrong: no user enumeration. */
+export const LOGIN_FAILED = 'Invalid username or password';
+const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** Local accounts first, then the tenant's directory (search-then-bind in ldap-sync over RPC).
+ *  Every attempt is charged to the throttle before a password is checked. A hash is verified even
+ *  for unknown users so the answer takes about as long either way. */
+@Injectable()
+export class LoginService {
+  private readonly logger = new Logger(LoginService.name);
+  private dummyHash?: Promise<string>;
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly sessions: SessionService,
+    private readonly throttle: LoginThrottleStore,
+    @InjectLdapSync() private readonly ldapSync: RpcClient,
+  ) {}
+
+  async login(input: LoginInput): Promise<LoginResult> {
+    const tenantId = input.tenantId === undefined || input.tenantId === null ? '1' : input.tenantId;
+    if (typeof tenantId !== 'string' || !TENANT_ID.test(tenantId)) throw failed();
+    // A password that is not a non-empty string is a failed login (401), never a bind.
+    if (
+      typeof input.username !== 'string' ||
+      input.username.length === 0 ||
+      input.username.length > 256
+    ) {
+      throw failed();
+    }
+    const username = input.username;
+    const password =
+      typeof input.password === 'string' && input.password.length <= 1024 ? input.password : '';
+
+    const waitMs = await this.throttle.attempt(tenantId, username, input.address);
+    if (waitMs > 0) {
+      throw new DomainError(
+        ErrorCode.TooManyRequests,
+        'Too many failed logins; try again later',
+        [],
+        {
+          retryAfterSeconds: Math.ceil(waitMs / 1000),
+        },
+      );
+    }
+
+    const userId = await this.authenticate(tenantId, username, password);
+    if (!userId) throw failed();
+    await this.throttle.succeeded(tenantId, username, input.address);
+    const session = await this.sessions.start(tenantId, userId);
+    if (!session) throw failed();
+    return session;
+  }
+
+  /** Resolves the user id when the credentials are right and the account active. */
+  private async authenticate(
+    tenantId: string,
+    username: string,
+    password: string,
+  ): Promise<string | undefined> {
+    const local = await this.users.findCredentials(tenantId, username);
+    if (local?.source === 'local') {
+      const ok =
+        password !== '' &&
+        local.passwordHash !== null &&
+        (await verifyPassword(local.passwordHash, password));
+      if (!ok || !local.active) return undefined;
+      if (local.passwordHash && needsRehash(local.passwordHash, DEFAULT_ARGON2_PARAMS)) {
+        await this.users.setPasswordHash(tenantId, local.id, await hashPassword(password));
+      }
+      return local.id;
+    }
+    if (password === '' || !(await this.users.directoryEnabled(tenantId))) {
+      await this.equaliseTiming(password);
+      return undefined;
+    }
+    const entry = await this.directoryLogin(tenantId, username, password);
+    if (!entry) {
+      if (!local) await this.equaliseTiming(password);
+      return undefined;
+    }
+    const id = await this.users.upsertFromDirectory(
+      tenantId,
+      entry.entryUUID,
+      entry.userDN,
+      entry.mapped,
+    );
+    if (!id) {
+      this.logger.warn(
+        `directory user ${entry.mapped.username} clashes with a local account; login refused`,
+      );
+      return undefined;
+    }
+    const user = await this.users.findById(tenantId, id);
+    return user?.active ? id : undefined;
+  }
+
+  private async directoryLogin(
+    tenantId: string,
+    username: string,
+    password: string,
+  ): Promise<LdapAuthenticateReply | undefined> {
+    try {
+      return await this.ldapSync.send(RPC_PATTERNS.ldap.authenticate, {
+        tenantId,
+        username,
+        password,
+      });
+    } catch (error: unknown) {
+      if (!(error instanceof DomainError)) throw error;
+      switch (error.code) {
+        case ErrorCode.LdapAuthenticationFailed:
+        case ErrorCode.LdapUserNotFound:
+        case ErrorCode.LdapConfigInvalid:
+          return undefined;
+        case ErrorCode.LdapConnectionFailed:
+        case ErrorCode.LdapSearchFailed:
+        case ErrorCode.PeerTimeout:
+        case ErrorCode.PeerUnavailable:
+          // The directory cannot be asked: say so (503), local accounts keep working.
+          throw new DomainError(error.code, 'The directory is unavailable; try again later');
+        default:
+          throw error;
+      }
+    }
+  }
+
+  private async equaliseTiming(password: string): Promise<void> {
+    this.dummyHash ??= hashPassword('gatehouse-timing-equaliser');
+    await verifyPassword(await this.dummyHash, password || 'x');
+  }
+}
+
+function failed(): DomainError {
+  return new DomainError(ErrorCode.Unauthenticated, LOGIN_FAILED);
+}

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { randomId, randomToken } from '@gatehouse/crypto';
+import { InjectRedis } from '@gatehouse/platform';
+
+const PREFIX = 'gh:session:';
+
+/** Rotation happens in one Lua script so two concurrent refreshes with the same token cannot both
+ *  win: the first marks it rotated, the second sees that. A rotated token shown again inside the
+ *  grace window is refused quietly (two tabs racing); later it revokes the whole family. */
+const ROTATE = `
+local old = redis.call('HGETALL', KEYS[1])
+if #old == 0 then return {'invalid'} end
+local t = {}
+for i = 1, #old, 2 do t[old[i]] = old[i + 1] end
+local fam = ARGV[5] .. 'fam:' .. t.fam
+if redis.call('HGET', fam, 'revoked') ~= '0' then return {'revoked', t.fam, t.uid, t.tid} end
+if t.state == 'rotated' then
+  if tonumber(ARGV[1]) - tonumber(t.rotated_at) <= tonumber(ARGV[3]) then return {'race', t.fam, t.uid, t.tid} end
+  redis.call('HSET', fam, 'revoked', '1')
+  return {'reuse', t.fam, t.uid, t.tid}
+end
+redis.call('HSET', KEYS[1], 'state', 'rotated', 'rotated_at', ARGV[1])
+redis.call('HSET', KEYS[2], 'fam', t.fam, 'uid', t.uid, 'tid', t.tid, 'state', 'live')
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('EXPIRE', fam, ARGV[2])
+redis.call('EXPIRE', ARGV[5] .. 'user:' .. t.tid .. ':' .. t.uid, ARGV[2])
+return {'ok', t.fam, t.uid, t.tid}
+`;
+
+export type RotationOutcome =
+  | { kind: 'ok'; familyId: string; userId: string; tenantId: string; refreshToken: string }
+  | { kind: 'invalid' }
+  | { kind: 'revoked' | 'race' | 'reuse'; familyId: string; userId: string; tenantId: string };
+
+export interface NewSession {
+  familyId: string;
+  refreshToken: string;
+}
+
+function hashOf(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Refresh sessions in Redis: opaque refresh tokens stored only as SHA-256 hashes, grouped in
+ *  families (one per login) that can be revoked as a whole, and indexed per user. */
+@Injectable()
+export class SessionStore {
+  constructor(@InjectRedis() private readonly redis: Redis) {}
+
+  async create(tenantId: string, userId: string, ttlSeconds: number): Promise<NewSession> {
+    const familyId = randomId(16);
+    const refreshToken = `rt1.${randomToken(32)}`;
+    const userKey = `${PREFIX}user:${tenantId}:${userId}`;
+    await this.redis
+      .multi()
+      .hset(`${PREFIX}fam:${familyId}`, {
+        uid: userId,
+        tid: tenantId,
+        revoked: '0',
+        created: Date.now(),
+      })
+      .expire(`${PREFIX}fam:${familyId}`, ttlSeconds)
+      .hset(`${PREFIX}rt:${hashOf(refreshToken)}`, {
+        fam: familyId,
+        uid: userId,
+        tid: tenantId,
+        state: 'live',
+      })
+      .expire(`${PREFIX}rt:${hashOf(refreshToken)}`, ttlSeconds)
+      .sadd(userKey, familyId)
+      .expire(userKey, ttlSeconds)
+      .exec();
+    return { familyId, refreshToken };
+  }
+
+  async rotate(
+    refreshToken: string,
+    ttlSeconds: number,
+    graceSeconds: number,
+  ): Promise<RotationOutcome> {
+    const next = `rt1.${randomToken(32)}`;
+    const reply = (await this.redis.eval(
+      ROTATE,
+      2,
+      `${PREFIX}rt:${hashOf(refreshToken)}`,
+      `${PREFIX}rt:${hashOf(next)}`,
+      Math.floor(Date.now() / 1000),
+      ttlSeconds,
+      graceSeconds,
+      '',
+      PREFIX,
+    )) as string[];
+    const [kind, familyId = '', userId = '', tenantId = ''] = reply;
+    switch (kind) {
+      case 'ok':
+        return { kind: 'ok', familyId, userId, tenantId, refreshToken: next };
+      case 'revoked':
+      case 'race':
+      case 'reuse':
+        return { kind, familyId, userId, tenantId };
+      default:
+        return { kind: 'invalid' };
+    }
+  }
+
+  /** The family a refresh token belongs to, without rotating it (logout). */
+  async familyOf(refreshToken: string): Promise<string | undefined> {
+    const family = await this.redis.hget(`${PREFIX}rt:${hashOf(refreshToken)}`, 'fam');
+    return family ?? undefined;
+  }
+
+  async isActive(familyId: string): Promise<boolean> {
+    return (await this.redis.hget(`${PREFIX}fam:${familyId}`, 'revoked')) === '0';
+  }
+
+  async revokeFamily(familyId: string): Promise<void> {
+    const key = `${PREFIX}fam:${familyId}`;
+    if ((await this.redis.exists(key)) === 1) await this.redis.hset(key, 'revoked', '1');
+  }
+
+  /** Every session of a user: logout everywhere, password change, deactivation, LDAP removal. */
+  async revokeUser(tenantId: string, userId: string): Promise<number> {
+    const families = await this.redis.smembers(`${PREFIX}user:${tenantId}:${userId}`);
+    await Promise.all(families.map((family) => this.revokeFamily(family)));
+    return families.length;
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import type { RoleGrant, UserInfo } from '@gatehouse/contracts';
+import { type UserRow, UserRepository } from './user.repository';
+
+/** Builds seed 001's user-info body from users and their grants. */
+@Injectable()
+export class UserInfoService {
+  constructor(private readonly users: UserRepository) {}
+
+  async one(tenantId: string, id: string): Promise<UserInfo | undefined> {
+    const user = await this.users.findById(tenantId, id);
+    if (!user) return undefined;
+    const grants = await this.users.grantsOf(tenantId, [user.id]);
+    return toUserInfo(user, grants.get(user.id) ?? []);
+  }
+
+  /** In the order asked; ids that do not exist are returned separately, never dropped silently. */
+  async many(tenantId: string, ids: string[]): Promise<{ users: UserInfo[]; notFound: string[] }> {
+    const unique = [...new Set(ids)];
+    const rows = await this.users.findManyByIds(tenantId, unique);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const grants = await this.users.grantsOf(
+      tenantId,
+      rows.map((row) => row.id),
+    );
+    const users: UserInfo[] = [];
+    const notFound: string[] = [];
+    for (const id of ids) {
+      const row = byId.get(id);
+      if (row) users.push(toUserInfo(row, grants.get(id) ?? []));
+      else notFound.push(id);
+    }
+    return { users, notFound };
+  }
+}
+
+export function toUserInfo(user: UserRow, roles: RoleGrant[]): UserInfo {
+  return {
+    id: Number(user.id),
+    email: user.email,
+    first_name: user.firstName,
+    last_name: user.lastName,
+    company_id: user.companyId,
+    systems: systemsOf(roles),
+    roles,
+  };
+}
+
+export function systemsOf(roles: RoleGrant[]): string[] {
+  return [...new Set(roles.map((grant) => grant.system))];
+}

@@ -1,0 +1,201 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { LdapMappedUser, RoleGrant } from '@gatehouse/contracts';
+import type { UserSource, UserType } from '@gatehouse/persistence';
+
+export interface UserRow {
+  id: string;
+  tenantId: string;
+  username: string;
+  source: UserSource;
+  userType: UserType;
+  email: string | null;
+  firstName: string;
+  lastName: string;
+  companyId: string | null;
+  employeeNumber: string | null;
+  active: boolean;
+}
+
+export interface Credentials {
+  id: string;
+  source: UserSource;
+  active: boolean;
+  passwordHash: string | null;
+}
+
+const USER_COLUMNS = `id, tenant_id AS "tenantId", username, source, user_type AS "userType", email,
+  first_name AS "firstName", last_name AS "lastName", company_id AS "companyId",
+  employee_number AS "employeeNumber", active`;
+
+/** Users, their grants and admin permissions. Every method takes the tenant: an unscoped query is
+ *  not written here. */
+@Injectable()
+export class UserRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async findCredentials(tenantId: string, username: string): Promise<Credentials | undefined> {
+    const rows = await this.db.query<Credentials[]>(
+      `SELECT id, source, active, password_hash AS "passwordHash" FROM users
+       WHERE tenant_id = $1 AND lower(username) = lower($2)`,
+      [tenantId, username],
+    );
+    return rows[0];
+  }
+
+  async findById(tenantId: string, id: string): Promise<UserRow | undefined> {
+    const rows = await this.db.query<UserRow[]>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
+    return rows[0];
+  }
+
+  async findManyByIds(tenantId: string, ids: string[]): Promise<UserRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.query<UserRow[]>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = ANY($2::bigint[])`,
+      [tenantId, ids],
+    );
+  }
+
+  async findByEmployeeNumber(
+    tenantId: string,
+    employeeNumber: string,
+  ): Promise<UserRow | undefined> {
+    const rows = await this.db.query<UserRow[]>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = $1 AND employee_number = $2
+       ORDER BY active DESC, id LIMIT 1`,
+      [tenantId, employeeNumber],
+    );
+    return rows[0];
+  }
+
+  /** Role grants of several users at once: one query, not one per user. */
+  async grantsOf(tenantId: string, userIds: string[]): Promise<Map<string, RoleGrant[]>> {
+    const grants = new Map<string, RoleGrant[]>(userIds.map((id) => [id, []]));
+    if (userIds.length === 0) return grants;
+    const rows = await this.db.query<{ userId: string; system: string; role: string }[]>(
+      `SELECT ur.user_id AS "userId", s.code AS system, r.name AS role
+       FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN systems s ON s.id = r.system_id
+       WHERE ur.tenant_id = $1 AND ur.user_id = ANY($2::bigint[])
+       ORDER BY s.code, r.name`,
+      [tenantId, userIds],
+    );
+    for (const row of rows) grants.get(row.userId)?.push({ system: row.system, role: row.role });
+    return grants;
+  }
+
+  async permissionsOf(tenantId: string, userId: string): Promise<string[]> {
+    const rows = await this.db.query<{ permission: string }[]>(
+      `SELECT DISTINCT unnest(ar.permissions) AS permission
+       FROM user_admin_roles uar JOIN admin_roles ar ON ar.id = uar.admin_role_id
+       WHERE ar.tenant_id = $1 AND uar.user_id = $2 ORDER BY 1`,
+      [tenantId, userId],
+    );
+    return rows.map((row) => row.permission);
+  }
+
+  /** Active holders of a role, in a stable order (by id). */
+  async activeUserIdsWithRole(tenantId: string, system: string, role: string): Promise<string[]> {
+    const rows = await this.db.query<{ id: string }[]>(
+      `SELECT u.id FROM user_roles ur
+       JOIN roles r ON r.id = ur.role_id JOIN systems s ON s.id = r.system_id
+       JOIN users u ON u.id = ur.user_id
+       WHERE ur.tenant_id = $1 AND s.code = $2 AND r.name = $3 AND u.active
+       ORDER BY u.id`,
+      [tenantId, system, role],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** Whether the tenant logs users in against its directory (the table belongs to ldap-sync; the
+   *  gateway only reads this flag, so a tenant without LDAP never waits on ldap-sync). */
+  async directoryEnabled(tenantId: string): Promise<boolean> {
+    const rows = await this.db.query<{ enabled: boolean }[]>(
+      'SELECT is_enabled AS enabled FROM ldap_configs WHERE tenant_id = $1',
+      [tenantId],
+    );
+    return rows[0]?.enabled === true;
+  }
+
+  async setPasswordHash(tenantId: string, id: string, hash: string): Promise<void> {
+    await this.db.query(
+      'UPDATE users SET password_hash = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2',
+      [tenantId, id, hash],
+    );
+  }
+
+  async createLocal(
+    tenantId: string,
+    username: string,
+    passwordHash: string,
+    fields: { firstName?: string; lastName?: string; email?: string | null },
+  ): Promise<string> {
+    const rows = await this.db.query<{ id: string }[]>(
+      `INSERT INTO users (tenant_id, username, source, password_hash, first_name, last_name, email)
+       VALUES ($1, $2, 'local', $3, $4, $5, $6) RETURNING id`,
+      [
+        tenantId,
+        username,
+        passwordHash,
+        fields.firstName ?? '',
+        fields.lastName ?? '',
+        fields.email ?? null,
+      ],
+    );
+    const id = rows[0]?.id;
+    if (!id) throw new Error('insert returned no id');
+    return id;
+  }
+
+  async grantAdminRole(tenantId: string, userId: string, roleName: string): Promise<void> {
+    await this.db.query(
+      `INSERT INTO user_admin_roles (user_id, admin_role_id)
+       SELECT $2, id FROM admin_roles WHERE tenant_id = $1 AND name = $3
+       ON CONFLICT DO NOTHING`,
+      [tenantId, userId, roleName],
+    );
+  }
+
+  /** Creates or refreshes a directory user by its stable id (entryUUID), so a renamed or moved
+   *  entry updates the same row. Returns undefined when a local account already owns the name. */
+  async upsertFromDirectory(
+    tenantId: string,
+    entryUuid: string,
+    dn: string,
+    user: LdapMappedUser,
+  ): Promise<string | undefined> {
+    const rows = await this.db
+      .query<{ id: string }[]>(
+        `INSERT INTO users (tenant_id, username, source, ldap_uuid, ldap_dn, email, first_name,
+                          last_name, employee_number)
+       VALUES ($1, $2, 'ldap', $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (tenant_id, ldap_uuid) WHERE ldap_uuid IS NOT NULL DO UPDATE SET
+         username = EXCLUDED.username, ldap_dn = EXCLUDED.ldap_dn, email = EXCLUDED.email,
+         first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+         employee_number = EXCLUDED.employee_number, updated_at = now()
+       RETURNING id`,
+        [
+          tenantId,
+          user.username,
+          entryUuid,
+          dn,
+          user.email,
+          user.firstName,
+          user.lastName,
+          user.employeeNumber,
+        ],
+      )
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) return [];
+        throw error;
+      });
+    return rows[0]?.id;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
+}
