@@ -53,6 +53,9 @@ trap cleanup INT TERM EXIT
 
 say "starting the demo directory"
 bash scripts/ldap/demo-slapd.sh start
+DEMO_LDAP_URL="ldap://127.0.0.1:${DEMO_LDAP_PORT:-3389}" node dist/scripts/demo/configure-demo-directory.js
+export GATEHOUSE_ADMIN_USERNAME="${GATEHOUSE_ADMIN_USERNAME:-admin}"
+export GATEHOUSE_ADMIN_PASSWORD="${GATEHOUSE_ADMIN_PASSWORD:-gatehouse-admin}"
 
 for i in "${!apps[@]}"; do
   app=${apps[$i]}
@@ -84,8 +87,11 @@ cat <<TXT
     every user's password is demo-password; try uid=demo
     ldapsearch -x -H $ldap_url -b dc=example,dc=com -D uid=demo,ou=users,dc=example,dc=com -w demo-password '(uid=demo)'
 
-  Where to log in: the login API (POST http://127.0.0.1:3000/api/v1/auth/login) arrives with the
-  auth-gateway issue; until then the directory above is where the demo users authenticate.
+  Log in: POST http://127.0.0.1:3000/api/v1/auth/login
+    directory user:  curl -s -X POST http://127.0.0.1:3000/api/v1/auth/login -H 'content-type: application/json' -d '{"username":"demo","password":"demo-password"}'
+    local admin:     {"username":"$GATEHOUSE_ADMIN_USERNAME","password":"$GATEHOUSE_ADMIN_PASSWORD"}
+  Then: GET http://127.0.0.1:3000/api/v1/auth/me or /api/v1/users/token/validate/ with the cookie or
+  'Authorization: Bearer <access_token>'; public keys at http://127.0.0.1:3000/.well-known/jwks.json
 
   Ctrl-C stops everything.
 TXT
