@@ -13,3 +13,4 @@ export * from './rpc/ping-reply';
 export * from './rpc/rpc-data.decorator';
 export * from './redis/redis.module';
 export { usePlainErrorsUnder } from './http/http-exception.filter';
+export * from './http/public.decorator';

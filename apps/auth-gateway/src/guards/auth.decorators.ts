@@ -2,11 +2,10 @@ import { createParamDecorator, type ExecutionContext, SetMetadata } from '@nestj
 import type { AccessTokenClaims, Permission } from '@gatehouse/contracts';
 import type { Request } from 'express';
 
-export const IS_PUBLIC = 'gatehouse:public';
 export const REQUIRED_PERMISSION = 'gatehouse:permission';
 
 /** Every route needs a valid access token unless it says it is public. */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+export { IS_PUBLIC, Public } from '@gatehouse/platform';
 
 /** The management permission a route needs (checked against the token's `permissions`). */
 export const RequirePermission = (permission: Permission): MethodDecorator & ClassDecorator =>

@@ -1,3 +1,4 @@
+import { Public } from '../http/public.decorator';
 import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
@@ -18,6 +19,7 @@ interface LivenessBody {
   uptimeSeconds: number;
 }
 
+@Public()
 @Controller()
 export class HealthController {
   constructor(

@@ -1,7 +1,9 @@
+import { Public } from '../http/public.decorator';
 import { Controller, Get, Header } from '@nestjs/common';
 import { PROBE_PATHS } from '@gatehouse/contracts';
 import { MetricsService } from './metrics.service';
 
+@Public()
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
