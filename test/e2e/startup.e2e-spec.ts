@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { builtEntry } from '@gatehouse/testing/app-process';
 import { freePort } from '@gatehouse/testing/free-port';
 import { RedisServer } from '@gatehouse/testing/redis-server';
@@ -12,7 +13,13 @@ interface Outcome {
 function runUntilExit(env: NodeJS.ProcessEnv, timeoutMs = 20000): Promise<Outcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [builtEntry('ldap-sync')], {
-      env: { ...process.env, NODE_ENV: 'test', HTTP_HOST: '127.0.0.1', ...env },
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        HTTP_HOST: '127.0.0.1',
+        GATEHOUSE_SECRET_KEYS: `test:${randomBytes(32).toString('base64')}`,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

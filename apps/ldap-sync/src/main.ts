@@ -5,7 +5,7 @@ import { LdapSyncModule } from './ldap-sync.module';
 runMain('ldap-sync', async () => {
   const platform = loadPlatformConfig();
   const own = loadLdapSyncConfig();
-  await bootstrapApp(LdapSyncModule.forRoot(platform), {
+  await bootstrapApp(LdapSyncModule.forRoot(platform, own), {
     app: 'ldap-sync',
     port: own.PORT,
     host: own.HTTP_HOST,

@@ -1,0 +1,99 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError, ErrorCode } from '@gatehouse/contracts';
+import { DecryptionError, SecretBox } from '@gatehouse/crypto';
+import { bindPasswordAad, type LdapConfigEntity } from '@gatehouse/persistence';
+import type { LdapConnectOptions } from '../ldap/ldap-connection';
+import { LdapConfigRepository } from './ldap-config.repository';
+import { resolveFieldMapping, type ResolvedFieldMapping } from './ldap-field-mapping.util';
+
+/** A tenant's directory, ready to use: adapter options, the decrypted service account and the
+ *  search settings. Lives only for one operation; never logged (it holds the bind password). */
+export interface LdapDirectory {
+  tenantId: string;
+  connect: LdapConnectOptions;
+  /** The service account to search with; null means search anonymously (no bind DN set). */
+  serviceBind: { dn: string; password: string } | null;
+  userSearchBase: string;
+  userSearchFilter: string;
+  groupSearchBase: string;
+  groupSearchFilter: string;
+  fieldMapping: ResolvedFieldMapping;
+}
+
+@Injectable()
+export class LdapConfigService {
+  private readonly logger = new Logger(LdapConfigService.name);
+
+  constructor(
+    private readonly configs: LdapConfigRepository,
+    private readonly secretBox: SecretBox,
+  ) {}
+
+  findByTenant(tenantId: string): Promise<LdapConfigEntity | null> {
+    return this.configs.findByTenant(tenantId);
+  }
+
+  /** Throws LDAP_003 when the stored configuration cannot be used as it is. */
+  toDirectory(config: LdapConfigEntity): LdapDirectory {
+    return {
+      tenantId: config.tenantId,
+      connect: this.connectOptions(config),
+      serviceBind: this.serviceBind(config),
+      userSearchBase: config.userSearchBase,
+      userSearchFilter: config.userSearchFilter,
+      groupSearchBase: config.groupSearchBase.trim(),
+      groupSearchFilter: config.groupSearchFilter,
+      fieldMapping: resolveFieldMapping(config.fieldMapping),
+    };
+  }
+
+  /**
+   * `ldaps://` is TLS from the first byte; `ldap://` with useSsl upgrades with StartTLS. The
+   * certificate is checked against the configured CA, or the system store without one.
+   */
+  connectOptions(config: LdapConfigEntity): LdapConnectOptions {
+    const url = config.server.trim();
+    if (!config.tlsVerify && (config.useSsl || url.toLowerCase().startsWith('ldaps:'))) {
+      this.logger.warn(
+        `tenant ${config.tenantId}: TLS certificate verification of ${url} is turned off (tls_verify=false)`,
+      );
+    }
+    return {
+      url,
+      startTls: config.useSsl && url.toLowerCase().startsWith('ldap:'),
+      tls: {
+        ...(config.tlsCaCert?.trim() ? { ca: config.tlsCaCert } : {}),
+        rejectUnauthorized: config.tlsVerify,
+      },
+      connectTimeoutMs: config.timeoutMs,
+      operationTimeoutMs: config.timeoutMs,
+    };
+  }
+
+  private serviceBind(config: LdapConfigEntity): LdapDirectory['serviceBind'] {
+    const dn = config.bindDn.trim();
+    if (dn === '') return null;
+    if (!config.bindPasswordEnc) {
+      // Binding with an empty password would be an anonymous bind that many servers accept.
+      throw new DomainError(
+        ErrorCode.LdapConfigInvalid,
+        'LDAP configuration has a bind DN but no bind password',
+      );
+    }
+    try {
+      return {
+        dn,
+        password: this.secretBox.decrypt(config.bindPasswordEnc, bindPasswordAad(config.tenantId)),
+      };
+    } catch (error: unknown) {
+      if (!(error instanceof DecryptionError)) throw error;
+      this.logger.error(
+        `tenant ${config.tenantId}: stored LDAP bind password cannot be decrypted (${error.reason}): ${error.message}`,
+      );
+      throw new DomainError(
+        ErrorCode.LdapConfigInvalid,
+        'The stored LDAP bind password cannot be decrypted with the current key ring',
+      );
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/** Turning attribute values as received (bytes) into the strings of `LdapEntry`, binary-safely:
+ *  independent of the client library, so a replacement adapter reuses it. */
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Active Directory's objectGUID is 16 bytes whose first three fields are little-endian
+ * (Microsoft's GUID layout), so `b0 f3 a1 1e …` reads `1ea1f3b0-…`: the string AD tools show.
+ */
+export function objectGuidToUuid(bytes: Uint8Array): string | undefined {
+  if (bytes.length !== 16) return undefined;
+  const hex = (indices: number[]): string =>
+    indices.map((index) => bytes[index].toString(16).padStart(2, '0')).join('');
+  return [
+    hex([3, 2, 1, 0]),
+    hex([5, 4]),
+    hex([7, 6]),
+    hex([8, 9]),
+    hex([10, 11, 12, 13, 14, 15]),
+  ].join('-');
+}
+
+/** Attribute names compare case-insensitively (`objectGUID` = `objectguid`). */
+function isObjectGuid(type: string): boolean {
+  return type.split(';')[0].toLowerCase() === 'objectguid';
+}
+
+/**
+ * UTF-8 text as strings; objectGUID as a UUID string; anything that is not valid UTF-8 (objectSid,
+ * jpegPhoto, values of `;binary` attributes) as base64 rather than mangled text.
+ */
+export function decodeAttributeValues(type: string, values: readonly Buffer[]): string[] {
+  const binary = /;binary$/i.test(type);
+  return values.map((value) => {
+    if (isObjectGuid(type)) {
+      const uuid = objectGuidToUuid(value);
+      if (uuid) return uuid;
+    }
+    if (!binary) {
+      try {
+        return utf8.decode(value);
+      } catch {
+        // not text: fall through to base64
+      }
+    }
+    return value.toString('base64');
+  });
+}
+
+/** The first value of an attribute, looked up case-insensitively. */
+export function firstValue(
+  attributes: Readonly<Record<string, string[]>>,
+  name: string,
+): string | undefined {
+  return allValues(attributes, name)[0];
+}
+
+export function allValues(attributes: Readonly<Record<string, string[]>>, name: string): string[] {
+  const wanted = name.toLowerCase();
+  for (const [key, values] of Object.entries(attributes)) {
+    if (key.toLowerCase() === wanted) return values;
+  }
+  return [];
+}
