@@ -32,6 +32,7 @@ export interface LoginResult extends IssuedSession {
 /** One message for every failed login, whatever went wrong: no user enumeration. */
 export const LOGIN_FAILED = 'Invalid username or password';
 const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const LDAP_LOGIN_TIMEOUT_MS = 12000;
 
 /** Local accounts first, then the tenant's directory (search-then-bind in ldap-sync over RPC).
  *  Every attempt is charged to the throttle before a password is checked. A hash is verified even
