@@ -7,6 +7,7 @@ import {
 } from '@gatehouse/platform';
 import { loadAuthGatewayConfig } from './auth-gateway.config';
 import { AuthGatewayModule } from './auth-gateway.module';
+import { mountValidateFastPath } from './downstream/validate-fast-path';
 import { allowedOrigins } from './security/csrf.middleware';
 
 runMain('auth-gateway', async () => {
@@ -23,6 +24,7 @@ runMain('auth-gateway', async () => {
     configure: (app) => {
       app.set('trust proxy', trustProxySetting(own.TRUST_PROXY));
       app.use(cookieParser());
+      mountValidateFastPath(app);
       const origins = allowedOrigins(own.CORS_ORIGINS);
       if (origins.length > 0) app.enableCors({ origin: origins, credentials: true });
     },

@@ -20,7 +20,8 @@ export class ApiKeyRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async findActive(key: string): Promise<ApiKeyRecord | undefined> {
-    const rows = await this.db.query<ApiKeyRecord[]>(
+    // TypeORM answers an UPDATE ... RETURNING on PostgreSQL as [rows, rowCount].
+    const [rows] = await this.db.query<[ApiKeyRecord[], number]>(
       `UPDATE api_keys SET last_used_at = now() WHERE key_hash = $1 AND revoked_at IS NULL
        RETURNING id, tenant_id AS "tenantId", name`,
       [hashApiKey(key)],
@@ -49,7 +50,7 @@ export class ApiKeyRepository {
   }
 
   async revoke(tenantId: string, id: string): Promise<boolean> {
-    const rows = await this.db.query<{ id: string }[]>(
+    const [rows] = await this.db.query<[{ id: string }[], number]>(
       `UPDATE api_keys SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING id`,
       [tenantId, id],
     );

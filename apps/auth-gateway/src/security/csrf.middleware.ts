@@ -8,7 +8,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Cookie-authenticated state changes must come from an allowed origin. SameSite cookies stop
  *  most cross-site requests already; the Origin check covers older browsers and same-site
- *  subdomains. A request with a Bearer header carries no ambient credential and passes. */
+ *  subdomains. A request without auth cookies carries no ambient credential and passes. */
 @Injectable()
 export class CsrfMiddleware implements NestMiddleware {
   private readonly allowed: Set<string>;
@@ -18,7 +18,9 @@ export class CsrfMiddleware implements NestMiddleware {
   }
 
   use(req: Request, _res: Response, next: NextFunction): void {
-    if (SAFE_METHODS.has(req.method) || req.headers.authorization) return next();
+    // Checked whenever an auth cookie rides along, even beside a Bearer header: the cookie may be
+    // what authenticates the request.
+    if (SAFE_METHODS.has(req.method)) return next();
     const cookies = req.cookies as Record<string, unknown> | undefined;
     if (!cookies?.[ACCESS_COOKIE] && !cookies?.[REFRESH_COOKIE]) return next();
     const origin = originOf(req);

@@ -8,6 +8,7 @@ export class UserInfoService {
   constructor(private readonly users: UserRepository) {}
 
   async one(tenantId: string, id: string): Promise<UserInfo | undefined> {
+    if (!isStorableId(id)) return undefined;
     const user = await this.users.findById(tenantId, id);
     if (!user) return undefined;
     const grants = await this.users.grantsOf(tenantId, [user.id]);
@@ -17,7 +18,7 @@ export class UserInfoService {
   /** In the order asked; ids that do not exist are returned separately, never dropped silently. */
   async many(tenantId: string, ids: string[]): Promise<{ users: UserInfo[]; notFound: string[] }> {
     const unique = [...new Set(ids)];
-    const rows = await this.users.findManyByIds(tenantId, unique);
+    const rows = await this.users.findManyByIds(tenantId, unique.filter(isStorableId));
     const byId = new Map(rows.map((row) => [row.id, row]));
     const grants = await this.users.grantsOf(
       tenantId,
@@ -32,6 +33,11 @@ export class UserInfoService {
     }
     return { users, notFound };
   }
+}
+
+/** Ids beyond PostgreSQL's bigint cannot exist: they are not found, not a database error. */
+function isStorableId(id: string): boolean {
+  return /^[1-9]\d{0,17}$/.test(id);
 }
 
 export function toUserInfo(user: UserRow, roles: RoleGrant[]): UserInfo {

@@ -34,6 +34,8 @@ export async function bootstrapApp(
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: options.config.HTTP_BODY_LIMIT });
   app.disable('x-powered-by');
+  // Answers are per-caller JSON, never cached: hashing each body for an ETag is wasted work.
+  app.set('etag', false);
   options.configure?.(app);
 
   if (options.rpcServer) {

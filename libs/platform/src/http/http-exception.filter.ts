@@ -32,7 +32,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (res.headersSent) return;
     const retryAfter = extensions.retryAfterSeconds;
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-    if (answersPlainErrors(http.getRequest<Request>().path)) {
+    // originalUrl: inside Nest middleware `path` is relative to the mount point.
+    if (answersPlainErrors(http.getRequest<Request>().originalUrl?.split('?')[0])) {
       res.status(status).json({ error: message, code });
       return;
     }
