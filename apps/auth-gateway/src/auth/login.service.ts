@@ -133,11 +133,13 @@ export class LoginService {
     password: string,
   ): Promise<LdapAuthenticateReply | undefined> {
     try {
-      return await this.ldapSync.send(RPC_PATTERNS.ldap.authenticate, {
-        tenantId,
-        username,
-        password,
-      });
+      // Search and two binds, each bounded by the directory's own timeout (5 s by default):
+      // give ldap-sync the time to answer with a precise LDAP_001 rather than a bare timeout.
+      return await this.ldapSync.send(
+        RPC_PATTERNS.ldap.authenticate,
+        { tenantId, username, password },
+        { timeoutMs: LDAP_LOGIN_TIMEOUT_MS },
+      );
     } catch (error: unknown) {
       if (!(error instanceof DomainError)) throw error;
       switch (error.code) {
