@@ -90,6 +90,7 @@ cat <<TXT
   Log in: POST http://127.0.0.1:3000/api/v1/auth/login
     directory user:  curl -s -X POST http://127.0.0.1:3000/api/v1/auth/login -H 'content-type: application/json' -d '{"username":"demo","password":"demo-password"}'
     local admin:     {"username":"$GATEHOUSE_ADMIN_USERNAME","password":"$GATEHOUSE_ADMIN_PASSWORD"}
+                     (created on the database's first start; an existing admin keeps its password)
   Then: GET http://127.0.0.1:3000/api/v1/auth/me or /api/v1/users/token/validate/ with the cookie or
   'Authorization: Bearer <access_token>'; public keys at http://127.0.0.1:3000/.well-known/jwks.json
 
