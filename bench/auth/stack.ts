@@ -26,6 +26,9 @@ export interface Stack {
   redisUrl: string;
   databaseUrl: string;
   databaseName: string;
+  /** GATEHOUSE_SECRET_KEYS of ldap-sync and the gateway (what stored LDAP bind passwords are
+   *  encrypted with). */
+  secretKeys: string;
   /** Access token of the bootstrap admin (a live session). */
   token: string;
   admin: { username: string; password: string };
@@ -143,7 +146,11 @@ async function readJson(
   return parsed;
 }
 
-async function login(gatewayUrl: string, username: string, password: string): Promise<string> {
+export async function login(
+  gatewayUrl: string,
+  username: string,
+  password: string,
+): Promise<string> {
   const response = await fetch(`${gatewayUrl}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -243,13 +250,14 @@ export async function startStack(
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const admin = { username: 'bench-admin', password: randomBytes(18).toString('base64url') };
+  const secretKeys = `bench:${randomBytes(32).toString('base64')}`;
   const appEnv: NodeJS.ProcessEnv = {
     HTTP_HOST: '127.0.0.1',
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
-    GATEHOUSE_SECRET_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    GATEHOUSE_SECRET_KEYS: secretKeys,
   };
 
   const ldapSync = nodeService(
@@ -326,6 +334,7 @@ export async function startStack(
     redisUrl,
     databaseUrl: database.url,
     databaseName: database.name,
+    secretKeys,
     token,
     admin,
     userIds: seeded.ids,
