@@ -1,4 +1,5 @@
 import { APP_NAMES, type ApiEnvelope } from '@gatehouse/contracts';
+import { login } from '@gatehouse/testing/auth-client';
 import { request, statusOf } from '@gatehouse/testing/http-client';
 import { Suite } from '@gatehouse/testing/suite';
 import { waitFor } from '@gatehouse/testing/wait-for';
@@ -11,7 +12,10 @@ describe('a Redis outage', () => {
   let suite: Suite;
 
   beforeAll(async () => {
-    suite = await Suite.start({ label: 'redis-outage' });
+    suite = await Suite.start({
+      label: 'redis-outage',
+      env: { GATEHOUSE_ADMIN_USERNAME: 'admin', GATEHOUSE_ADMIN_PASSWORD: 'outage-admin-password' },
+    });
   });
 
   afterAll(async () => {
@@ -22,6 +26,14 @@ describe('a Redis outage', () => {
     for (const app of APP_NAMES) {
       expect(await statusOf(suite.url(app, '/ready'))).toBe(200);
     }
+
+    const session = await login(
+      suite.apps['auth-gateway'].baseUrl,
+      'admin',
+      'outage-admin-password',
+    );
+    const validateUrl = suite.url('auth-gateway', '/api/v1/users/token/validate/');
+    const bearer = { authorization: `Bearer ${session.accessToken}` };
 
     await suite.redis.stop();
     const stoppedAt = Date.now();
@@ -48,6 +60,10 @@ describe('a Redis outage', () => {
     );
     expect(ping.status).toBe(503);
     expect(['PEER_UNAVAILABLE', 'PEER_TIMEOUT']).toContain(ping.body.code);
+    // A session whose state cannot be read is not vouched for: 503, not 200 and not a 500.
+    const validation = await request<{ code: string }>(validateUrl, { headers: bearer });
+    expect(validation.status).toBe(503);
+    expect(validation.body.code).toBe('PEER_UNAVAILABLE');
 
     await suite.redis.start();
     for (const app of APP_NAMES) {
@@ -62,6 +78,11 @@ describe('a Redis outage', () => {
     );
     expect(again.status).toBe(200);
     expect(again.body.data.app).toBe('ldap-sync');
+    // This test's Redis keeps nothing on disk, so the session is gone: validation answers again,
+    // and answers that the session is not live.
+    const after = await request<{ code: string }>(validateUrl, { headers: bearer });
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe('UNAUTHENTICATED');
     for (const app of APP_NAMES) expect(suite.apps[app].running).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { DomainError } from '@gatehouse/contracts';
@@ -12,6 +13,8 @@ export const VALIDATE_PATH = '/api/v1/users/token/validate';
  *  costs several times the verification itself, by the same DownstreamService the RPC pattern
  *  uses, so the answers are identical. It still echoes the request id and records its duration;
  *  failures are logged by the service, successes are not access-logged. */
+const logger = new Logger('ValidateFastPath');
+
 export function mountValidateFastPath(app: NestExpressApplication): void {
   const downstream = app.get(DownstreamService);
   const metrics = app.get(MetricsService);
@@ -36,7 +39,8 @@ export function mountValidateFastPath(app: NestExpressApplication): void {
           finish(error.status, { error: error.message, code: error.code });
           return;
         }
-        next(error);
+        logger.error({ err: error }, 'token validation failed unexpectedly');
+        finish(500, { error: 'Internal server error', code: 'INTERNAL_ERROR' });
       },
     );
   });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { DomainError, ErrorCode } from '@gatehouse/contracts';
 import { randomId, randomToken } from '@gatehouse/crypto';
 import { InjectRedis } from '@gatehouse/platform';
 
@@ -111,8 +112,15 @@ export class SessionStore {
     return family ?? undefined;
   }
 
+  /** A Redis that cannot answer makes the session's state unknown: 503, never a 500 or a yes. */
   async isActive(familyId: string): Promise<boolean> {
-    return (await this.redis.hget(`${PREFIX}fam:${familyId}`, 'revoked')) === '0';
+    let revoked: string | null;
+    try {
+      revoked = await this.redis.hget(`${PREFIX}fam:${familyId}`, 'revoked');
+    } catch {
+      throw new DomainError(ErrorCode.PeerUnavailable, 'Session store unavailable');
+    }
+    return revoked === '0';
   }
 
   async revokeFamily(familyId: string): Promise<void> {
