@@ -22,6 +22,8 @@ import { DownstreamService } from './downstream/downstream.service';
 import { RoundRobinStore } from './downstream/round-robin.store';
 import { AccessTokenGuard } from './guards/access-token.guard';
 import { JwksController } from './jwks/jwks.controller';
+import { LdapAdminService } from './ldap/ldap-admin.service';
+import { LdapController } from './ldap/ldap.controller';
 import { PeersModule } from './peers/peers.module';
 import { CsrfMiddleware } from './security/csrf.middleware';
 import { SecurityHeadersMiddleware } from './security/security-headers.middleware';
@@ -48,6 +50,7 @@ export class AuthGatewayModule implements NestModule {
         DownstreamRpcController,
         JwksController,
         ApiKeysController,
+        LdapController,
       ],
       providers: [
         { provide: AUTH_GATEWAY_CONFIG, useValue: own },
@@ -65,6 +68,7 @@ export class AuthGatewayModule implements NestModule {
         ApiKeyRepository,
         ApiKeyGuard,
         IdentityBootstrapService,
+        LdapAdminService,
       ],
     };
   }

@@ -3,10 +3,14 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { type KeyRing, SecretBox } from '@gatehouse/crypto';
 import { LdapConfigEntity, PersistenceModule } from '@gatehouse/persistence';
 import { type PlatformConfig, PlatformModule } from '@gatehouse/platform';
+import { DirectoryController } from './directory/directory.controller';
+import { DirectoryService } from './directory/directory.service';
 import { LdapAuthController } from './ldap-auth/ldap-auth.controller';
 import { LdapAuthService } from './ldap-auth/ldap-auth.service';
 import { LdapConfigRepository } from './ldap-config/ldap-config.repository';
 import { LdapConfigService } from './ldap-config/ldap-config.service';
+import { LdapSettingsController } from './ldap-settings/ldap-settings.controller';
+import { LdapSettingsService } from './ldap-settings/ldap-settings.service';
 import { LdapAdapter } from './ldap/ldap.adapter';
 import type { LdapSyncConfig } from './ldap-sync.config';
 import { PingController } from './ping/ping.controller';
@@ -20,6 +24,8 @@ export function ldapProviders(keyRing: KeyRing): Provider[] {
     LdapConfigRepository,
     LdapConfigService,
     LdapAuthService,
+    LdapSettingsService,
+    DirectoryService,
   ];
 }
 
@@ -33,7 +39,12 @@ export class LdapSyncModule {
         PersistenceModule.forRoot(config),
         TypeOrmModule.forFeature([LdapConfigEntity]),
       ],
-      controllers: [PingController, LdapAuthController],
+      controllers: [
+        PingController,
+        LdapAuthController,
+        LdapSettingsController,
+        DirectoryController,
+      ],
       providers: ldapProviders(own.GATEHOUSE_SECRET_KEYS),
     };
   }

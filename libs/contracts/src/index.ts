@@ -6,6 +6,7 @@ export * from './rpc/rpc-envelope';
 export * from './rpc/patterns';
 export * from './rpc/ping.dto';
 export * from './rpc/ldap-authenticate.dto';
+export * from './rpc/ldap-admin.dto';
 export * from './auth/token-claims';
 export * from './auth/permissions';
 export * from './rpc/auth-rpc.dto';

@@ -13,4 +13,9 @@ export class LdapConfigRepository {
   findByTenant(tenantId: string): Promise<LdapConfigEntity | null> {
     return this.configs.findOneBy({ tenantId });
   }
+
+  /** Inserts or updates the tenant's row (by primary key). */
+  save(config: LdapConfigEntity): Promise<LdapConfigEntity> {
+    return this.configs.save(config);
+  }
 }

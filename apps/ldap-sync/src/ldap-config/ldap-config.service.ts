@@ -33,6 +33,17 @@ export class LdapConfigService {
     return this.configs.findByTenant(tenantId);
   }
 
+  save(config: LdapConfigEntity): Promise<LdapConfigEntity> {
+    return this.configs.save(config);
+  }
+
+  /** The stored bind password in clear, or null when none is stored; LDAP_003 when it cannot be
+   *  decrypted. Only for a bind against the server the password was saved for. */
+  storedBindPassword(config: LdapConfigEntity): string | null {
+    if (!config.bindPasswordEnc) return null;
+    return this.decryptBindPassword(config, config.bindPasswordEnc);
+  }
+
   /** Throws LDAP_003 when the stored configuration cannot be used as it is. */
   toDirectory(config: LdapConfigEntity): LdapDirectory {
     return {
@@ -80,11 +91,12 @@ export class LdapConfigService {
         'LDAP configuration has a bind DN but no bind password',
       );
     }
+    return { dn, password: this.decryptBindPassword(config, config.bindPasswordEnc) };
+  }
+
+  private decryptBindPassword(config: LdapConfigEntity, encrypted: string): string {
     try {
-      return {
-        dn,
-        password: this.secretBox.decrypt(config.bindPasswordEnc, bindPasswordAad(config.tenantId)),
-      };
+      return this.secretBox.decrypt(encrypted, bindPasswordAad(config.tenantId));
     } catch (error: unknown) {
       if (!(error instanceof DecryptionError)) throw error;
       this.logger.error(

@@ -6,6 +6,21 @@ import type {
   TenantUsersRequestDto,
   ValidateTokenRequestDto,
 } from './auth-rpc.dto';
+import type {
+  LdapConfigView,
+  LdapDirectoryUser,
+  LdapFieldMappingView,
+  LdapGroupMembersReply,
+  LdapGroupMembersRequestDto,
+  LdapGroupView,
+  LdapSaveConfigRequestDto,
+  LdapSaveFieldMappingRequestDto,
+  LdapSearchUsersRequestDto,
+  LdapTenantRequestDto,
+  LdapTestAuthReply,
+  LdapTestConnectionReply,
+  LdapTestConnectionRequestDto,
+} from './ldap-admin.dto';
 import type { LdapAuthenticateReply, LdapAuthenticateRequestDto } from './ldap-authenticate.dto';
 
 /** RPC message patterns: the only place a pattern string is written. Each has its payload and
@@ -14,6 +29,15 @@ export const RPC_PATTERNS = {
   ldap: {
     ping: 'ldap.ping',
     authenticate: 'ldap.authenticate',
+    getConfig: 'ldap.config.get',
+    saveConfig: 'ldap.config.save',
+    testConnection: 'ldap.testConnection',
+    testAuth: 'ldap.testAuth',
+    searchUsers: 'ldap.searchUsers',
+    groups: 'ldap.groups',
+    groupMembers: 'ldap.groupMembers',
+    getFieldMapping: 'ldap.fieldMapping.get',
+    saveFieldMapping: 'ldap.fieldMapping.save',
   },
   integration: {
     ping: 'integration.ping',
@@ -47,6 +71,30 @@ export interface RpcContract {
   [RPC_PATTERNS.ldap.authenticate]: {
     request: LdapAuthenticateRequestDto;
     reply: LdapAuthenticateReply;
+  };
+  [RPC_PATTERNS.ldap.getConfig]: { request: LdapTenantRequestDto; reply: LdapConfigView };
+  [RPC_PATTERNS.ldap.saveConfig]: { request: LdapSaveConfigRequestDto; reply: LdapConfigView };
+  [RPC_PATTERNS.ldap.testConnection]: {
+    request: LdapTestConnectionRequestDto;
+    reply: LdapTestConnectionReply;
+  };
+  [RPC_PATTERNS.ldap.testAuth]: { request: LdapAuthenticateRequestDto; reply: LdapTestAuthReply };
+  [RPC_PATTERNS.ldap.searchUsers]: {
+    request: LdapSearchUsersRequestDto;
+    reply: LdapDirectoryUser[];
+  };
+  [RPC_PATTERNS.ldap.groups]: { request: LdapTenantRequestDto; reply: LdapGroupView[] };
+  [RPC_PATTERNS.ldap.groupMembers]: {
+    request: LdapGroupMembersRequestDto;
+    reply: LdapGroupMembersReply;
+  };
+  [RPC_PATTERNS.ldap.getFieldMapping]: {
+    request: LdapTenantRequestDto;
+    reply: LdapFieldMappingView;
+  };
+  [RPC_PATTERNS.ldap.saveFieldMapping]: {
+    request: LdapSaveFieldMappingRequestDto;
+    reply: LdapFieldMappingView;
   };
   [RPC_PATTERNS.integration.ping]: { request: PingRequest; reply: PingReply };
   [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };

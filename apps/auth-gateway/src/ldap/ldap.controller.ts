@@ -1,0 +1,108 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import {
+  type AccessTokenClaims,
+  type ApiEnvelope,
+  LdapConfigBodyDto,
+  type LdapConfigView,
+  type LdapDirectoryUser,
+  LdapFieldMappingBodyDto,
+  type LdapFieldMappingView,
+  type LdapGroupMembersReply,
+  type LdapGroupView,
+  LdapSearchUsersBodyDto,
+  LdapTestAuthBodyDto,
+  type LdapTestAuthReply,
+  LdapTestConnectionBodyDto,
+  type LdapTestConnectionReply,
+  PERMISSIONS,
+  successEnvelope,
+} from '@gatehouse/contracts';
+import { Caller, RequirePermission } from '../guards/auth.decorators';
+import { LdapAdminService } from './ldap-admin.service';
+
+/** seed 003 "LDAP集成" (configuration, tests, directory reads, field mapping); admin only. */
+@Controller('api/v1/ldap')
+export class LdapController {
+  constructor(private readonly ldap: LdapAdminService) {}
+
+  @Get('config')
+  @RequirePermission(PERMISSIONS.ldapRead)
+  async getConfig(@Caller() caller: AccessTokenClaims): Promise<ApiEnvelope<LdapConfigView>> {
+    return successEnvelope(await this.ldap.getConfig(caller));
+  }
+
+  @Put('config')
+  @RequirePermission(PERMISSIONS.ldapWrite)
+  async saveConfig(
+    @Caller() caller: AccessTokenClaims,
+    @Body() body: LdapConfigBodyDto,
+  ): Promise<ApiEnvelope<LdapConfigView>> {
+    return successEnvelope(await this.ldap.saveConfig(caller, body));
+  }
+
+  @Post('test-connection')
+  @HttpCode(200)
+  @RequirePermission(PERMISSIONS.ldapWrite)
+  async testConnection(
+    @Caller() caller: AccessTokenClaims,
+    @Body() body: LdapTestConnectionBodyDto,
+  ): Promise<ApiEnvelope<LdapTestConnectionReply>> {
+    return successEnvelope(await this.ldap.testConnection(caller, body ?? {}), '连接测试成功');
+  }
+
+  @Post('test-auth')
+  @HttpCode(200)
+  @RequirePermission(PERMISSIONS.ldapWrite)
+  async testAuth(
+    @Caller() caller: AccessTokenClaims,
+    @Body() body: LdapTestAuthBodyDto,
+  ): Promise<ApiEnvelope<LdapTestAuthReply>> {
+    return successEnvelope(
+      await this.ldap.testAuth(caller, body.username, body.password),
+      '认证成功',
+    );
+  }
+
+  @Post('search-users')
+  @HttpCode(200)
+  @RequirePermission(PERMISSIONS.ldapRead)
+  async searchUsers(
+    @Caller() caller: AccessTokenClaims,
+    @Body() body: LdapSearchUsersBodyDto,
+  ): Promise<ApiEnvelope<LdapDirectoryUser[]>> {
+    return successEnvelope(await this.ldap.searchUsers(caller, body));
+  }
+
+  @Get('groups')
+  @RequirePermission(PERMISSIONS.ldapRead)
+  async groups(@Caller() caller: AccessTokenClaims): Promise<ApiEnvelope<LdapGroupView[]>> {
+    return successEnvelope(await this.ldap.groups(caller));
+  }
+
+  /** `groupDN` arrives URL-encoded in one path segment and is decoded by the router. */
+  @Get('groups/:groupDN/members')
+  @RequirePermission(PERMISSIONS.ldapRead)
+  async groupMembers(
+    @Caller() caller: AccessTokenClaims,
+    @Param('groupDN') groupDN: string,
+  ): Promise<ApiEnvelope<LdapGroupMembersReply>> {
+    return successEnvelope(await this.ldap.groupMembers(caller, groupDN));
+  }
+
+  @Get('field-mapping')
+  @RequirePermission(PERMISSIONS.ldapRead)
+  async getFieldMapping(
+    @Caller() caller: AccessTokenClaims,
+  ): Promise<ApiEnvelope<LdapFieldMappingView>> {
+    return successEnvelope(await this.ldap.getFieldMapping(caller));
+  }
+
+  @Put('field-mapping')
+  @RequirePermission(PERMISSIONS.ldapWrite)
+  async saveFieldMapping(
+    @Caller() caller: AccessTokenClaims,
+    @Body() body: LdapFieldMappingBodyDto,
+  ): Promise<ApiEnvelope<LdapFieldMappingView>> {
+    return successEnvelope(await this.ldap.saveFieldMapping(caller, body));
+  }
+}
