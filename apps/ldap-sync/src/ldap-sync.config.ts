@@ -1,6 +1,7 @@
 import { DEFAULT_HTTP_PORTS } from '@gatehouse/contracts';
 import { KeyRing } from '@gatehouse/crypto';
 import {
+  env,
   EnvError,
   type EnvValues,
   type EnvVarSpec,
@@ -38,6 +39,30 @@ export const LDAP_SYNC_ENV = {
   ...httpEnv(DEFAULT_HTTP_PORTS['ldap-sync']),
   GATEHOUSE_SECRET_KEYS: keyRingEnv(
     'Key ring for secrets at rest (LDAP bind passwords), `kid:base64-32-byte-key` comma-separated: the first key encrypts, every key decrypts. Required; the placeholder key id `change-me` is refused outside development',
+  ),
+  LDAP_SYNC_PAGE_SIZE: env.int(
+    'Entries per page of the paged directory read during a user sync (RFC 2696); memory stays flat at one page',
+    500,
+    1,
+    5000,
+  ),
+  LDAP_SYNC_BATCH_SIZE: env.int(
+    'Users written per multi-row INSERT (one transaction per batch) during a user sync',
+    200,
+    1,
+    1000,
+  ),
+  LDAP_SYNC_MAX_DELETE_PERCENT: env.int(
+    "A sync that would deactivate more than this percentage of the tenant's active LDAP users fails and deactivates nobody, unless run with force=true",
+    20,
+    0,
+    100,
+  ),
+  LDAP_SYNC_STALE_RUN_SECONDS: env.int(
+    "A run still 'running' after this many seconds, with no live job and no lock holder, is marked failed when a worker starts (a worker killed mid-run)",
+    3600,
+    60,
+    604800,
   ),
 };
 

@@ -1,8 +1,14 @@
+import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { type KeyRing, SecretBox } from '@gatehouse/crypto';
 import { LdapConfigEntity, PersistenceModule } from '@gatehouse/persistence';
-import { type PlatformConfig, PlatformModule } from '@gatehouse/platform';
+import {
+  type PlatformConfig,
+  PlatformModule,
+  RedisModule,
+  redisOptionsFromUrl,
+} from '@gatehouse/platform';
 import { DirectoryController } from './directory/directory.controller';
 import { DirectoryService } from './directory/directory.service';
 import { LdapAuthController } from './ldap-auth/ldap-auth.controller';
@@ -14,6 +20,11 @@ import { LdapSettingsService } from './ldap-settings/ldap-settings.service';
 import { LdapAdapter } from './ldap/ldap.adapter';
 import type { LdapSyncConfig } from './ldap-sync.config';
 import { PingController } from './ping/ping.controller';
+import { SyncController } from './sync/sync.controller';
+import { LDAP_SYNC_QUEUE, SYNC_OPTIONS, type SyncOptions } from './sync/sync.options';
+import { SyncProcessor } from './sync/sync.processor';
+import { SyncRepository } from './sync/sync.repository';
+import { SyncService } from './sync/sync.service';
 
 /** The LDAP features' providers, listed once so the medium tests build the same graph on a real
  *  database without Redis and HTTP. The SecretBox holds the key ring parsed at boot. */
@@ -38,14 +49,40 @@ export class LdapSyncModule {
         PlatformModule.forRoot({ app: 'ldap-sync', config }),
         PersistenceModule.forRoot(config),
         TypeOrmModule.forFeature([LdapConfigEntity]),
+        RedisModule,
+        // BullMQ blocks on Redis by design: it needs maxRetriesPerRequest null.
+        BullModule.forRoot({
+          connection: {
+            ...redisOptionsFromUrl(config.REDIS_URL),
+            maxRetriesPerRequest: null,
+            connectionName: 'gatehouse:ldap-sync:bullmq',
+          },
+        }),
+        BullModule.registerQueue({ name: LDAP_SYNC_QUEUE }),
       ],
       controllers: [
         PingController,
         LdapAuthController,
         LdapSettingsController,
         DirectoryController,
+        SyncController,
       ],
-      providers: ldapProviders(own.GATEHOUSE_SECRET_KEYS),
+      providers: [
+        ...ldapProviders(own.GATEHOUSE_SECRET_KEYS),
+        { provide: SYNC_OPTIONS, useValue: syncOptions(own) },
+        SyncRepository,
+        SyncService,
+        SyncProcessor,
+      ],
     };
   }
+}
+
+function syncOptions(own: LdapSyncConfig): SyncOptions {
+  return {
+    pageSize: own.LDAP_SYNC_PAGE_SIZE,
+    batchSize: own.LDAP_SYNC_BATCH_SIZE,
+    maxDeleteRatio: own.LDAP_SYNC_MAX_DELETE_PERCENT / 100,
+    staleRunSeconds: own.LDAP_SYNC_STALE_RUN_SECONDS,
+  };
 }

@@ -10,3 +10,4 @@ export * from './rpc/ldap-admin.dto';
 export * from './auth/token-claims';
 export * from './auth/permissions';
 export * from './rpc/auth-rpc.dto';
+export * from './rpc/ldap-sync.dto';

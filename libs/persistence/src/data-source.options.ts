@@ -4,11 +4,16 @@ import { TenantEntity } from './entities/tenant.entity';
 import { UserEntity } from './entities/user.entity';
 import { CreateTenants1764270000000 } from './migrations/1764270000000-create-tenants';
 import { CreateIdentity1764280000000 } from './migrations/1764280000000-create-identity';
+import { CreateLdapSync1764290000000 } from './migrations/1764290000000-create-ldap-sync';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
 export const ENTITIES = [TenantEntity, UserEntity, LdapConfigEntity];
-export const MIGRATIONS = [CreateTenants1764270000000, CreateIdentity1764280000000];
+export const MIGRATIONS = [
+  CreateTenants1764270000000,
+  CreateIdentity1764280000000,
+  CreateLdapSync1764290000000,
+];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

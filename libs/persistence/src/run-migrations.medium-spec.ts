@@ -57,4 +57,16 @@ describe('runMigrations on a real PostgreSQL', () => {
       query(url, `INSERT INTO tenants (id, slug, name) VALUES ('a b', 'x', 'x')`),
     ).rejects.toThrow(/tenants_id_format/);
   });
+
+  it('allows at most one running LDAP sync run per tenant', async () => {
+    await query(url, `INSERT INTO ldap_sync_runs (tenant_id) VALUES ('1')`);
+    await expect(query(url, `INSERT INTO ldap_sync_runs (tenant_id) VALUES ('1')`)).rejects.toThrow(
+      /ldap_sync_runs_one_running/,
+    );
+    await query(
+      url,
+      `UPDATE ldap_sync_runs SET status = 'failed', ended_at = now() WHERE status = 'running'`,
+    );
+    await query(url, `INSERT INTO ldap_sync_runs (tenant_id) VALUES ('1')`);
+  });
 });

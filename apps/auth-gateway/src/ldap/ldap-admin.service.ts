@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   type AccessTokenClaims,
   type LdapConfigBodyDto,
@@ -9,6 +9,9 @@ import {
   type LdapGroupMembersReply,
   type LdapGroupView,
   type LdapSearchUsersBodyDto,
+  type LdapSyncDetailView,
+  type LdapSyncHistoryPage,
+  type LdapSyncStatusLabel,
   type LdapTestAuthReply,
   type LdapTestConnectionBodyDto,
   type LdapTestConnectionReply,
@@ -20,18 +23,35 @@ import { InjectLdapSync } from '../peers/peer-clients';
 /** Calls that talk to the directory: connect, bind and search are each bounded by ldap-sync's
  *  own LDAP timeout (5 s), so it gets the time to answer with a precise LDAP_00x. */
 const DIRECTORY_TIMEOUT_MS = 12000;
+/** A dry run reads the whole directory before it answers. */
+const DRY_RUN_TIMEOUT_MS = 60000;
 
 /** seed 003's LDAP management API, served by ldap-sync over Redis-RPC for the caller's tenant. */
 @Injectable()
 export class LdapAdminService {
+  private readonly logger = new Logger(LdapAdminService.name);
+
   constructor(@InjectLdapSync() private readonly ldapSync: RpcClient) {}
 
   getConfig(caller: AccessTokenClaims): Promise<LdapConfigView> {
     return this.ldapSync.send(RPC_PATTERNS.ldap.getConfig, { tenantId: caller.tenant_id });
   }
 
-  saveConfig(caller: AccessTokenClaims, config: LdapConfigBodyDto): Promise<LdapConfigView> {
-    return this.ldapSync.send(RPC_PATTERNS.ldap.saveConfig, { ...config, ...actor(caller) });
+  /** Saves, then replaces the tenant's sync schedule (syncEnabled/syncInterval). A schedule that
+   *  cannot be replaced now is logged, not answered: ldap-sync reconciles every schedule when it
+   *  starts, and a tick of a schedule that was turned off removes it. */
+  async saveConfig(caller: AccessTokenClaims, config: LdapConfigBodyDto): Promise<LdapConfigView> {
+    const saved = await this.ldapSync.send(RPC_PATTERNS.ldap.saveConfig, {
+      ...config,
+      ...actor(caller),
+    });
+    try {
+      await this.ldapSync.send(RPC_PATTERNS.ldap.syncSchedule, { tenantId: caller.tenant_id });
+    } catch (error: unknown) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`tenant ${caller.tenant_id}: LDAP sync schedule not updated: ${message}`);
+    }
+    return saved;
   }
 
   testConnection(
@@ -86,6 +106,32 @@ export class LdapAdminService {
 
   getFieldMapping(caller: AccessTokenClaims): Promise<LdapFieldMappingView> {
     return this.ldapSync.send(RPC_PATTERNS.ldap.getFieldMapping, { tenantId: caller.tenant_id });
+  }
+
+  /** A real run is queued and answered at once; a dry run answers its plan. */
+  syncUsers(
+    caller: AccessTokenClaims,
+    options: { dryRun: boolean; force: boolean },
+  ): Promise<LdapSyncDetailView> {
+    return this.ldapSync.send(
+      RPC_PATTERNS.ldap.syncUsers,
+      { ...actor(caller), ...options },
+      { timeoutMs: options.dryRun ? DRY_RUN_TIMEOUT_MS : DIRECTORY_TIMEOUT_MS },
+    );
+  }
+
+  syncHistory(
+    caller: AccessTokenClaims,
+    query: { page: number; size: number; status?: LdapSyncStatusLabel },
+  ): Promise<LdapSyncHistoryPage> {
+    return this.ldapSync.send(RPC_PATTERNS.ldap.syncHistory, {
+      tenantId: caller.tenant_id,
+      ...query,
+    });
+  }
+
+  syncDetail(caller: AccessTokenClaims, id: string): Promise<LdapSyncDetailView> {
+    return this.ldapSync.send(RPC_PATTERNS.ldap.syncDetail, { tenantId: caller.tenant_id, id });
   }
 
   saveFieldMapping(

@@ -1,7 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   type AccessTokenClaims,
   type ApiEnvelope,
+  DomainError,
+  ErrorCode,
+  LDAP_SYNC_RUN_ID,
   LdapConfigBodyDto,
   type LdapConfigView,
   type LdapDirectoryUser,
@@ -10,6 +13,12 @@ import {
   type LdapGroupMembersReply,
   type LdapGroupView,
   LdapSearchUsersBodyDto,
+  type LdapSyncDetailView,
+  type LdapSyncHistoryPage,
+  LdapSyncHistoryQueryDto,
+  type LdapSyncRunView,
+  type LdapSyncStatusLabel,
+  LdapSyncUsersQueryDto,
   LdapTestAuthBodyDto,
   type LdapTestAuthReply,
   LdapTestConnectionBodyDto,
@@ -104,5 +113,52 @@ export class LdapController {
     @Body() body: LdapFieldMappingBodyDto,
   ): Promise<ApiEnvelope<LdapFieldMappingView>> {
     return successEnvelope(await this.ldap.saveFieldMapping(caller, body));
+  }
+
+  /** seed 003 "手动同步LDAP用户": queued, answered at once as 进行中 (`?dryRun=true`: the plan,
+   *  nothing written); LDAP_005 while the tenant has a run in progress. */
+  @Post('sync-users')
+  @HttpCode(200)
+  @RequirePermission(PERMISSIONS.ldapWrite)
+  async syncUsers(
+    @Caller() caller: AccessTokenClaims,
+    @Query() query: LdapSyncUsersQueryDto,
+  ): Promise<ApiEnvelope<LdapSyncRunView | LdapSyncDetailView>> {
+    const dryRun = query.dryRun === 'true';
+    const run = await this.ldap.syncUsers(caller, { dryRun, force: query.force === 'true' });
+    if (dryRun) return successEnvelope(run, '同步预览完成');
+    const { details: _details, ...view } = run;
+    return successEnvelope(view, '同步任务已启动');
+  }
+
+  @Get('sync-history')
+  @RequirePermission(PERMISSIONS.ldapRead)
+  async syncHistory(
+    @Caller() caller: AccessTokenClaims,
+    @Query() query: LdapSyncHistoryQueryDto,
+  ): Promise<ApiEnvelope<LdapSyncHistoryPage>> {
+    const size = Number(query.size ?? 10);
+    if (size > 100) {
+      throw new DomainError(ErrorCode.ValidationFailed, undefined, [
+        { field: 'size', message: 'size must be an integer from 1 to 100' },
+      ]);
+    }
+    return successEnvelope(
+      await this.ldap.syncHistory(caller, {
+        page: Number(query.page ?? 1),
+        size,
+        ...(query.status ? { status: query.status as LdapSyncStatusLabel } : {}),
+      }),
+    );
+  }
+
+  @Get('sync-history/:id')
+  @RequirePermission(PERMISSIONS.ldapRead)
+  async syncDetail(
+    @Caller() caller: AccessTokenClaims,
+    @Param('id') id: string,
+  ): Promise<ApiEnvelope<LdapSyncDetailView>> {
+    if (!LDAP_SYNC_RUN_ID.test(id)) throw new DomainError(ErrorCode.NotFound, '同步记录不存在');
+    return successEnvelope(await this.ldap.syncDetail(caller, id));
   }
 }

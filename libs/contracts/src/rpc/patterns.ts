@@ -21,6 +21,14 @@ import type {
   LdapTestConnectionReply,
   LdapTestConnectionRequestDto,
 } from './ldap-admin.dto';
+import type {
+  LdapSyncDetailRequestDto,
+  LdapSyncDetailView,
+  LdapSyncHistoryPage,
+  LdapSyncHistoryRequestDto,
+  LdapSyncScheduleReply,
+  LdapSyncStartRequestDto,
+} from './ldap-sync.dto';
 import type { LdapAuthenticateReply, LdapAuthenticateRequestDto } from './ldap-authenticate.dto';
 
 /** RPC message patterns: the only place a pattern string is written. Each has its payload and
@@ -38,6 +46,10 @@ export const RPC_PATTERNS = {
     groupMembers: 'ldap.groupMembers',
     getFieldMapping: 'ldap.fieldMapping.get',
     saveFieldMapping: 'ldap.fieldMapping.save',
+    syncUsers: 'ldap.sync.start',
+    syncHistory: 'ldap.sync.history',
+    syncDetail: 'ldap.sync.detail',
+    syncSchedule: 'ldap.sync.schedule',
   },
   integration: {
     ping: 'integration.ping',
@@ -96,6 +108,15 @@ export interface RpcContract {
     request: LdapSaveFieldMappingRequestDto;
     reply: LdapFieldMappingView;
   };
+  /** A dry run answers the plan (with its detail lists); otherwise the queued run. */
+  [RPC_PATTERNS.ldap.syncUsers]: { request: LdapSyncStartRequestDto; reply: LdapSyncDetailView };
+  [RPC_PATTERNS.ldap.syncHistory]: {
+    request: LdapSyncHistoryRequestDto;
+    reply: LdapSyncHistoryPage;
+  };
+  [RPC_PATTERNS.ldap.syncDetail]: { request: LdapSyncDetailRequestDto; reply: LdapSyncDetailView };
+  /** Re-reads syncEnabled/syncInterval and replaces (or removes) the tenant's job scheduler. */
+  [RPC_PATTERNS.ldap.syncSchedule]: { request: LdapTenantRequestDto; reply: LdapSyncScheduleReply };
   [RPC_PATTERNS.integration.ping]: { request: PingRequest; reply: PingReply };
   [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };
   [RPC_PATTERNS.auth.userInfo]: { request: TenantUserRequestDto; reply: UserInfo };

@@ -1,0 +1,505 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import {
+  DomainError,
+  ErrorCode,
+  type LdapSyncStatus,
+  type LdapSyncType,
+  type LdapSyncUserItem,
+} from '@gatehouse/contracts';
+import type { CurrentLdapUser, FailedEntry, PagePlan, PlannedUser } from './sync-plan';
+
+export interface SyncRunRow {
+  id: string;
+  tenantId: string;
+  status: LdapSyncStatus;
+  syncType: LdapSyncType;
+  dryRun: boolean;
+  forced: boolean;
+  workerId: string | null;
+  startedAt: Date;
+  endedAt: Date | null;
+  totalUsers: number;
+  newUsers: number;
+  updatedUsers: number;
+  deletedUsers: number;
+  failedUsers: number;
+  entriesRead: number;
+  entriesWritten: number;
+  error: string | null;
+  createdBy: string;
+  creator: string;
+  createdDate: Date;
+  modifiedBy: string;
+  modifier: string;
+  modifiedDate: Date;
+}
+
+export interface NewRun {
+  tenantId: string;
+  syncType: LdapSyncType;
+  forced: boolean;
+  actorId: string;
+  actorName: string;
+}
+
+export interface RunOutcome {
+  status: Exclude<LdapSyncStatus, 'running'>;
+  totalUsers: number;
+  newUsers: number;
+  updatedUsers: number;
+  deletedUsers: number;
+  failedUsers: number;
+  entriesRead: number;
+  entriesWritten: number;
+  error: string | null;
+}
+
+export type RunItemKind = 'new' | 'updated' | 'deleted' | 'failed';
+
+export interface RunItems {
+  newUsersList: LdapSyncUserItem[];
+  updatedUsersList: LdapSyncUserItem[];
+  deletedUsersList: LdapSyncUserItem[];
+  failedUsersList: LdapSyncUserItem[];
+}
+
+const RUN_COLUMNS = `id::text AS id, tenant_id AS "tenantId", status, sync_type AS "syncType",
+  dry_run AS "dryRun", forced, worker_id AS "workerId", started_at AS "startedAt",
+  ended_at AS "endedAt", total_users AS "totalUsers", new_users AS "newUsers",
+  updated_users AS "updatedUsers", deleted_users AS "deletedUsers", failed_users AS "failedUsers",
+  entries_read AS "entriesRead", entries_written AS "entriesWritten", error,
+  created_by AS "createdBy", creator, created_date AS "createdDate", modified_by AS "modifiedBy",
+  modifier, modified_date AS "modifiedDate"`;
+
+/** Columns written by a sync, in the order of `USER_VALUES`. */
+const USER_COLUMNS = 7;
+
+/**
+ * The run records and the users a sync writes (raw SQL: batches of multi-row upserts). Users are
+ * keyed by (tenant_id, ldap_uuid), the partial unique index the login path upserts on too.
+ */
+@Injectable()
+export class SyncRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** LDAP_005 when the tenant already has a running run (`ldap_sync_runs_one_running`). */
+  async startRun(run: NewRun): Promise<SyncRunRow> {
+    try {
+      const rows = await this.db.query<SyncRunRow[]>(
+        `INSERT INTO ldap_sync_runs (tenant_id, sync_type, forced, created_by, creator, modified_by, modifier)
+         VALUES ($1, $2, $3, $4, $5, $4, $5)
+         RETURNING ${RUN_COLUMNS}`,
+        [run.tenantId, run.syncType, run.forced, run.actorId, run.actorName],
+      );
+      return rows[0];
+    } catch (error: unknown) {
+      if (isUniqueViolation(error)) {
+        throw new DomainError(ErrorCode.LdapSyncInProgress, '同步任务进行中，请稍后再试');
+      }
+      throw error;
+    }
+  }
+
+  async findRun(tenantId: string, id: string): Promise<SyncRunRow | undefined> {
+    const rows = await this.db.query<SyncRunRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM ldap_sync_runs WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id],
+    );
+    return rows[0];
+  }
+
+  async claimRun(id: string, workerId: string): Promise<void> {
+    await this.db.query(
+      `UPDATE ldap_sync_runs SET worker_id = $2, modified_date = now() WHERE id = $1`,
+      [id, workerId],
+    );
+  }
+
+  /** Ends a running run; a run already ended (a duplicate delivery) is left as it is. */
+  async finishRun(id: string, outcome: RunOutcome): Promise<void> {
+    await this.db.query(
+      `UPDATE ldap_sync_runs SET status = $2, ended_at = now(), total_users = $3, new_users = $4,
+         updated_users = $5, deleted_users = $6, failed_users = $7, entries_read = $8,
+         entries_written = $9, error = $10, modified_date = now()
+       WHERE id = $1 AND status = 'running'`,
+      [
+        id,
+        outcome.status,
+        outcome.totalUsers,
+        outcome.newUsers,
+        outcome.updatedUsers,
+        outcome.deletedUsers,
+        outcome.failedUsers,
+        outcome.entriesRead,
+        outcome.entriesWritten,
+        outcome.error,
+      ],
+    );
+  }
+
+  async configuredTenants(): Promise<string[]> {
+    const rows = await this.db.query<{ tenantId: string }[]>(
+      'SELECT tenant_id AS "tenantId" FROM ldap_configs ORDER BY tenant_id',
+    );
+    return rows.map((row) => row.tenantId);
+  }
+
+  async markSynced(tenantId: string): Promise<void> {
+    await this.db.query(`UPDATE ldap_configs SET last_sync_time = now() WHERE tenant_id = $1`, [
+      tenantId,
+    ]);
+  }
+
+  /** Every running run (of every tenant), oldest first: candidates for the start-up sweep. */
+  runningRuns(): Promise<SyncRunRow[]> {
+    return this.db.query<SyncRunRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM ldap_sync_runs WHERE status = 'running' ORDER BY id`,
+    );
+  }
+
+  async failRun(id: string, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE ldap_sync_runs SET status = 'failed', ended_at = now(), error = $2,
+         modified_date = now()
+       WHERE id = $1 AND status = 'running'`,
+      [id, error],
+    );
+  }
+
+  /** The tenant's directory users (active or not), by stable id. */
+  async ldapUsers(tenantId: string): Promise<Map<string, CurrentLdapUser>> {
+    const rows = await this.db.query<CurrentLdapUser[]>(
+      `SELECT id::text AS id, ldap_uuid AS "ldapUuid", username, email, first_name AS "firstName",
+              last_name AS "lastName", employee_number AS "employeeNumber", ldap_dn AS "ldapDn",
+              active
+       FROM users WHERE tenant_id = $1 AND source = 'ldap' AND ldap_uuid IS NOT NULL`,
+      [tenantId],
+    );
+    return new Map(rows.map((row) => [row.ldapUuid, { ...row, ldapDn: row.ldapDn ?? '' }]));
+  }
+
+  /**
+   * Writes one page's new and changed users in batches, each batch one transaction with one
+   * multi-row upsert. A batch refused by a constraint (a directory username that a local account
+   * owns) is retried row by row so only the offending rows fail. Returns the rows written by kind
+   * and the rows that could not be.
+   */
+  async writeUsers(
+    tenantId: string,
+    runId: string,
+    plan: PagePlan,
+    batchSize: number,
+  ): Promise<{ created: number; updated: number; failed: FailedEntry[] }> {
+    const rows: { user: PlannedUser; kind: 'new' | 'updated'; changes: string[] }[] = [
+      ...plan.created.map((user) => ({ user, kind: 'new' as const, changes: [] })),
+      ...plan.updated.map((update) => ({
+        user: update.user,
+        kind: 'updated' as const,
+        changes: update.changes,
+      })),
+    ];
+    const written = { new: 0, updated: 0 };
+    const failed: FailedEntry[] = [];
+    for (let i = 0; i < rows.length; i += batchSize) {
+      const batch = rows.slice(i, i + batchSize);
+      try {
+        await this.db.transaction(async (manager) => {
+          await upsertUsers(
+            manager,
+            tenantId,
+            batch.map((row) => row.user),
+          );
+          await insertItems(
+            manager,
+            runId,
+            batch.map((row) => ({
+              kind: row.kind,
+              username: row.user.username,
+              name: row.user.name,
+              email: row.user.email,
+              changes: row.changes,
+              reason: null,
+            })),
+          );
+        });
+        for (const row of batch) written[row.kind] += 1;
+      } catch (error: unknown) {
+        if (!isUniqueViolation(error)) throw error;
+        for (const row of batch) {
+          try {
+            await this.db.transaction(async (manager) => {
+              await upsertUsers(manager, tenantId, [row.user]);
+              await insertItems(manager, runId, [
+                {
+                  kind: row.kind,
+                  username: row.user.username,
+                  name: row.user.name,
+                  email: row.user.email,
+                  changes: row.changes,
+                  reason: null,
+                },
+              ]);
+            });
+            written[row.kind] += 1;
+          } catch (rowError: unknown) {
+            if (!isUniqueViolation(rowError)) throw rowError;
+            failed.push({
+              username: row.user.username,
+              name: row.user.name,
+              reason: `username ${row.user.username} already belongs to another account`,
+            });
+          }
+        }
+      }
+    }
+    return { created: written.new, updated: written.updated, failed };
+  }
+
+  async recordFailed(runId: string, failed: readonly FailedEntry[]): Promise<void> {
+    if (failed.length === 0) return;
+    await this.db.transaction((manager) =>
+      insertItems(
+        manager,
+        runId,
+        failed.map((entry) => ({
+          kind: 'failed',
+          username: entry.username,
+          name: entry.name,
+          email: null,
+          changes: [],
+          reason: entry.reason,
+        })),
+      ),
+    );
+  }
+
+  /** Deactivates users (still active, still from the directory) and records them as deleted;
+   *  answers the ids actually deactivated. */
+  async deactivate(
+    tenantId: string,
+    runId: string,
+    users: readonly CurrentLdapUser[],
+  ): Promise<string[]> {
+    if (users.length === 0) return [];
+    return this.db.transaction(async (manager) => {
+      const rows = await manager.query<{ id: string }[]>(
+        // A bare UPDATE answers [rows, count] through TypeORM; wrapped it answers rows.
+        `WITH deactivated AS (
+           UPDATE users SET active = false, updated_at = now()
+           WHERE tenant_id = $1 AND id = ANY($2::bigint[]) AND active AND source = 'ldap'
+           RETURNING id
+         )
+         SELECT id::text AS id FROM deactivated`,
+        [tenantId, users.map((user) => user.id)],
+      );
+      const ids = new Set(rows.map((row) => row.id));
+      await insertItems(
+        manager,
+        runId,
+        users
+          .filter((user) => ids.has(user.id))
+          .map((user) => ({
+            kind: 'deleted',
+            username: user.username,
+            name: displayName(user),
+            email: user.email,
+            changes: [],
+            reason: null,
+          })),
+      );
+      return [...ids];
+    });
+  }
+
+  async history(
+    tenantId: string,
+    offset: number,
+    limit: number,
+    status: LdapSyncStatus | undefined,
+  ): Promise<{ total: string; rows: SyncRunRow[] }> {
+    const params: unknown[] = [tenantId];
+    let where = 'tenant_id = $1';
+    if (status) {
+      params.push(status);
+      where += ` AND status = $${params.length}`;
+    }
+    const [count] = await this.db.query<{ total: string }[]>(
+      `SELECT count(*)::text AS total FROM ldap_sync_runs WHERE ${where}`,
+      params,
+    );
+    const rows = await this.db.query<SyncRunRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM ldap_sync_runs WHERE ${where}
+       ORDER BY started_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, offset],
+    );
+    return { total: count?.total ?? '0', rows };
+  }
+
+  async items(runId: string): Promise<RunItems> {
+    const rows = await this.db.query<
+      {
+        kind: RunItemKind;
+        username: string | null;
+        name: string | null;
+        email: string | null;
+        changes: string[];
+        reason: string | null;
+      }[]
+    >(
+      `SELECT kind, username, name, email, changes, reason FROM ldap_sync_run_items
+       WHERE run_id = $1 ORDER BY id`,
+      [runId],
+    );
+    const items: RunItems = {
+      newUsersList: [],
+      updatedUsersList: [],
+      deletedUsersList: [],
+      failedUsersList: [],
+    };
+    for (const row of rows) {
+      switch (row.kind) {
+        case 'new':
+          items.newUsersList.push({ username: row.username, name: row.name, email: row.email });
+          break;
+        case 'updated':
+          items.updatedUsersList.push({
+            username: row.username,
+            name: row.name,
+            changes: row.changes,
+          });
+          break;
+        case 'deleted':
+          items.deletedUsersList.push({ username: row.username, name: row.name });
+          break;
+        case 'failed':
+          items.failedUsersList.push({
+            username: row.username,
+            name: row.name,
+            reason: row.reason,
+          });
+          break;
+      }
+    }
+    return items;
+  }
+
+  /**
+   * A session-level advisory lock for the tenant's sync, on a connection of its own held until
+   * `release()`: with the one-running-run index it keeps a run to one worker at a time even when
+   * BullMQ delivers its job twice. Null when another connection holds it.
+   */
+  async tryLock(tenantId: string): Promise<{ release(): Promise<void> } | null> {
+    const runner: QueryRunner = this.db.createQueryRunner();
+    await runner.connect();
+    try {
+      const rows = (await runner.query(
+        `SELECT pg_try_advisory_lock(hashtext('gatehouse:ldap-sync'), hashtext($1)) AS locked`,
+        [tenantId],
+      )) as { locked: boolean }[];
+      const row = rows[0];
+      if (!row?.locked) {
+        await runner.release();
+        return null;
+      }
+    } catch (error: unknown) {
+      await runner.release();
+      throw error;
+    }
+    return {
+      release: async () => {
+        try {
+          await runner.query(
+            `SELECT pg_advisory_unlock(hashtext('gatehouse:ldap-sync'), hashtext($1))`,
+            [tenantId],
+          );
+        } finally {
+          await runner.release();
+        }
+      },
+    };
+  }
+}
+
+export function displayName(user: {
+  firstName: string;
+  lastName: string;
+  username: string;
+}): string {
+  return [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username;
+}
+
+/** One multi-row upsert; a row whose values are all unchanged is not touched (no updated_at). */
+async function upsertUsers(
+  manager: EntityManager,
+  tenantId: string,
+  users: readonly PlannedUser[],
+): Promise<void> {
+  if (users.length === 0) return;
+  const params: unknown[] = [tenantId];
+  const tuples = users.map((user) => {
+    params.push(
+      user.username,
+      user.ldapUuid,
+      user.ldapDn,
+      user.email,
+      user.firstName,
+      user.lastName,
+      user.employeeNumber,
+    );
+    const base = params.length - USER_COLUMNS;
+    const slots = Array.from({ length: USER_COLUMNS }, (_, index) => `$${base + index + 1}`);
+    return `($1, ${slots[0]}, 'ldap', ${slots.slice(1).join(', ')}, true)`;
+  });
+  await manager.query(
+    `INSERT INTO users (tenant_id, username, source, ldap_uuid, ldap_dn, email, first_name,
+                        last_name, employee_number, active)
+     VALUES ${tuples.join(', ')}
+     ON CONFLICT (tenant_id, ldap_uuid) WHERE ldap_uuid IS NOT NULL DO UPDATE SET
+       username = EXCLUDED.username, ldap_dn = EXCLUDED.ldap_dn, email = EXCLUDED.email,
+       first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+       employee_number = EXCLUDED.employee_number, active = true, updated_at = now()
+     WHERE (users.username, users.ldap_dn, users.email, users.first_name, users.last_name,
+            users.employee_number, users.active)
+       IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.ldap_dn, EXCLUDED.email, EXCLUDED.first_name,
+                         EXCLUDED.last_name, EXCLUDED.employee_number, true)`,
+    params,
+  );
+}
+
+async function insertItems(
+  manager: EntityManager,
+  runId: string,
+  items: readonly {
+    kind: RunItemKind;
+    username: string | null;
+    name: string | null;
+    email: string | null;
+    changes: string[];
+    reason: string | null;
+  }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  await manager.query(
+    `INSERT INTO ldap_sync_run_items (run_id, kind, username, name, email, changes, reason)
+     SELECT $1, item.kind, item.username, item.name, item.email,
+            ARRAY(SELECT jsonb_array_elements_text(item.changes)), item.reason
+     FROM jsonb_to_recordset($2::jsonb) AS item(kind text, username text, name text, email text,
+                                               changes jsonb, reason text)`,
+    [runId, JSON.stringify(items)],
+  );
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = 'code' in error ? error.code : undefined;
+  const driverError = 'driverError' in error ? error.driverError : undefined;
+  return (
+    code === '23505' ||
+    (typeof driverError === 'object' &&
+      driverError !== null &&
+      'code' in driverError &&
+      driverError.code === '23505')
+  );
+}

@@ -1,0 +1,466 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import {
+  DomainError,
+  ErrorCode,
+  type LdapSyncDetailView,
+  type LdapSyncHistoryPage,
+  type LdapSyncHistoryRequestDto,
+  type LdapSyncScheduleReply,
+  type LdapSyncStartRequestDto,
+} from '@gatehouse/contracts';
+import { InjectRedis } from '@gatehouse/platform';
+import { LdapConfigService } from '../ldap-config/ldap-config.service';
+import { mappedAttributeNames } from '../ldap-config/ldap-field-mapping.util';
+import { LdapAdapterError } from '../ldap/ldap.exception';
+import { LdapAdapter } from '../ldap/ldap.adapter';
+import {
+  type CurrentLdapUser,
+  deletionRefusal,
+  type FailedEntry,
+  planPage,
+  plannedDeletions,
+} from './sync-plan';
+import {
+  LDAP_SYNC_QUEUE,
+  runJobId,
+  schedulerId,
+  SYNC_JOB,
+  SYNC_OPTIONS,
+  type SyncJobData,
+  type SyncOptions,
+} from './sync.options';
+import {
+  displayName,
+  type RunItems,
+  type RunOutcome,
+  SyncRepository,
+  type SyncRunRow,
+} from './sync.repository';
+import { parseRunId, statusFromLabel, toDetailView, toRunView } from './sync.views';
+
+/** The gateway's session keys (apps/auth-gateway/src/sessions/session.store.ts). */
+const SESSION_PREFIX = 'gh:session:';
+
+/** Where the users of one run go: the database (a real run) or memory (a dry run). */
+interface SyncTarget {
+  runId: string | null;
+  items: RunItems;
+}
+
+/**
+ * Directory → users synchronisation (seed 003 "手动同步LDAP用户"). One run reads every page of the
+ * tenant's user search, upserts new and changed users by their stable id in batches, then, only
+ * after a complete read that passes the deletion threshold, deactivates the users whose entries
+ * are gone and ends their sessions. Rerunning it writes nothing.
+ */
+@Injectable()
+export class SyncService {
+  private readonly logger = new Logger(SyncService.name);
+
+  constructor(
+    private readonly configs: LdapConfigService,
+    private readonly adapter: LdapAdapter,
+    private readonly runs: SyncRepository,
+    @InjectRedis() private readonly redis: Redis,
+    @Inject(SYNC_OPTIONS) private readonly options: SyncOptions,
+    @InjectQueue(LDAP_SYNC_QUEUE) private readonly queue: Queue<SyncJobData>,
+  ) {}
+
+  /**
+   * A manual sync: a dry run answers its plan at once; otherwise the run is recorded as running
+   * (LDAP_005 if one already is) and queued under a job id derived from the run, so a repeated
+   * add is a no-op, and answered as it is.
+   */
+  async start(request: LdapSyncStartRequestDto): Promise<LdapSyncDetailView> {
+    if (request.dryRun) return this.dryRun(request);
+    const run = await this.createRun(request);
+    await this.enqueue(run);
+    return toDetailView(run, emptyItems());
+  }
+
+  /**
+   * A tick of the tenant's job scheduler: an automatic run, queued like a manual one. Skipped
+   * while another run is in progress; a schedule whose configuration turned it off removes itself.
+   */
+  async startScheduled(tenantId: string): Promise<SyncRunRow | null> {
+    const config = await this.configs.findByTenant(tenantId);
+    if (!config?.isEnabled || !config.syncEnabled) {
+      await this.schedule(tenantId);
+      return null;
+    }
+    let run: SyncRunRow;
+    try {
+      run = await this.runs.startRun({
+        tenantId,
+        syncType: 'auto',
+        forced: false,
+        actorId: 'SYSTEM',
+        actorName: '系统自动',
+      });
+    } catch (error: unknown) {
+      if (error instanceof DomainError && error.code === ErrorCode.LdapSyncInProgress) {
+        this.logger.log(`tenant ${tenantId}: scheduled sync skipped, a run is in progress`);
+        return null;
+      }
+      throw error;
+    }
+    await this.enqueue(run);
+    return run;
+  }
+
+  /**
+   * The tenant's job scheduler from its configuration: every `syncInterval` seconds while the
+   * directory and syncEnabled are on, none otherwise. An unchanged schedule is left as it is (so
+   * restarts do not push the next run back); a new or changed one first fires one interval later.
+   */
+  async schedule(tenantId: string): Promise<LdapSyncScheduleReply> {
+    const config = await this.configs.findByTenant(tenantId);
+    const id = schedulerId(tenantId);
+    if (!config?.isEnabled || !config.syncEnabled) {
+      await this.queue.removeJobScheduler(id);
+      return { scheduled: false, every: null };
+    }
+    const every = config.syncInterval * 1000;
+    const existing = await this.queue.getJobScheduler(id);
+    if (existing?.every === undefined || Number(existing.every) !== every) {
+      await this.queue.upsertJobScheduler(
+        id,
+        { every, startDate: Date.now() + every },
+        {
+          name: SYNC_JOB.scheduled,
+          data: { tenantId },
+          opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } },
+        },
+      );
+    }
+    return { scheduled: true, every: config.syncInterval };
+  }
+
+  /** Every tenant's schedule from the stored configurations; schedulers of tenants without one
+   *  are removed. */
+  async reconcileSchedules(): Promise<void> {
+    const tenants = await this.runs.configuredTenants();
+    for (const tenantId of tenants) await this.schedule(tenantId);
+    const known = new Set(tenants.map(schedulerId));
+    for (const scheduler of await this.queue.getJobSchedulers()) {
+      if (!known.has(scheduler.key)) await this.queue.removeJobScheduler(scheduler.key);
+    }
+  }
+
+  private async enqueue(run: SyncRunRow): Promise<void> {
+    try {
+      await this.queue.add(
+        SYNC_JOB.run,
+        { tenantId: run.tenantId, runId: run.id },
+        {
+          jobId: runJobId(run.id),
+          removeOnComplete: { count: 1000 },
+          removeOnFail: { count: 1000 },
+        },
+      );
+    } catch (error: unknown) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.runs.failRun(run.id, `同步任务无法排队 (queue unavailable): ${message}`);
+      throw new DomainError(ErrorCode.PeerUnavailable, 'The sync queue is unavailable');
+    }
+  }
+
+  /** The queued job of a run, if BullMQ still has it, and its state. */
+  async jobState(runId: string): Promise<string> {
+    const job = await this.queue.getJob(runJobId(runId));
+    return job ? job.getState() : 'missing';
+  }
+
+  /** A dry run computes the plan and answers it; it stores nothing (no users, no run record). */
+  async dryRun(request: LdapSyncStartRequestDto): Promise<LdapSyncDetailView> {
+    await this.requireConfig(request.tenantId);
+    const started = new Date();
+    const target: SyncTarget = { runId: null, items: emptyItems() };
+    const outcome = await this.execute(request.tenantId, request.force, target);
+    const row: SyncRunRow = {
+      id: '0',
+      tenantId: request.tenantId,
+      status: outcome.status,
+      syncType: 'manual',
+      dryRun: true,
+      forced: request.force,
+      workerId: null,
+      startedAt: started,
+      endedAt: new Date(),
+      ...countsOf(outcome),
+      error: outcome.error,
+      createdBy: request.actorId,
+      creator: request.actorName,
+      createdDate: started,
+      modifiedBy: request.actorId,
+      modifier: request.actorName,
+      modifiedDate: started,
+    };
+    return toDetailView(row, target.items);
+  }
+
+  /** LDAP_003 without a stored configuration, LDAP_005 while a run is in progress. */
+  async createRun(request: LdapSyncStartRequestDto): Promise<SyncRunRow> {
+    await this.requireConfig(request.tenantId);
+    return this.runs.startRun({
+      tenantId: request.tenantId,
+      syncType: 'manual',
+      forced: request.force,
+      actorId: request.actorId,
+      actorName: request.actorName,
+    });
+  }
+
+  /**
+   * Executes a stored run under the tenant's advisory lock, and ends it. A run already ended, or
+   * being executed by another worker (a duplicate delivery), is left alone.
+   */
+  async executeRun(tenantId: string, runId: string, workerId: string): Promise<void> {
+    const lock = await this.runs.tryLock(tenantId);
+    if (!lock) {
+      this.logger.warn(`run ${runId}: another worker holds the tenant ${tenantId} sync lock`);
+      return;
+    }
+    try {
+      const run = await this.runs.findRun(tenantId, runId);
+      if (run?.status !== 'running') return;
+      await this.runs.claimRun(runId, workerId);
+      let outcome: RunOutcome;
+      try {
+        outcome = await this.execute(tenantId, run.forced, { runId, items: emptyItems() });
+      } catch (error: unknown) {
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.error(`run ${runId} of tenant ${tenantId} failed: ${message}`);
+        await this.runs.failRun(runId, `同步失败: ${message}`);
+        return;
+      }
+      await this.runs.finishRun(runId, outcome);
+      if (outcome.status === 'succeeded') await this.runs.markSynced(tenantId);
+      this.logger.log(
+        `run ${runId} of tenant ${tenantId} ${outcome.status}: ${outcome.newUsers} new, ${outcome.updatedUsers} updated, ${outcome.deletedUsers} deactivated, ${outcome.failedUsers} failed`,
+      );
+    } finally {
+      await lock.release();
+    }
+  }
+
+  /** Fails a run that cannot be executed any more (its worker died, its job is gone). */
+  async abandonRun(run: SyncRunRow, reason: string): Promise<boolean> {
+    const lock = await this.runs.tryLock(run.tenantId);
+    if (!lock) return false;
+    try {
+      await this.runs.failRun(run.id, reason);
+      return true;
+    } finally {
+      await lock.release();
+    }
+  }
+
+  runningRuns(): Promise<SyncRunRow[]> {
+    return this.runs.runningRuns();
+  }
+
+  async history(request: LdapSyncHistoryRequestDto): Promise<LdapSyncHistoryPage> {
+    const status = request.status ? statusFromLabel(request.status) : undefined;
+    const { total, rows } = await this.runs.history(
+      request.tenantId,
+      (request.page - 1) * request.size,
+      request.size,
+      status,
+    );
+    return { total, list: rows.map(toRunView) };
+  }
+
+  async detail(tenantId: string, id: string): Promise<LdapSyncDetailView> {
+    const runId = parseRunId(id);
+    const run = runId ? await this.runs.findRun(tenantId, runId) : undefined;
+    if (!run) throw new DomainError(ErrorCode.NotFound, '同步记录不存在');
+    return toDetailView(run, await this.runs.items(run.id));
+  }
+
+  private async requireConfig(tenantId: string): Promise<void> {
+    const config = await this.configs.findByTenant(tenantId);
+    if (!config) {
+      throw new DomainError(ErrorCode.LdapConfigInvalid, 'LDAP配置错误：尚未保存LDAP配置');
+    }
+    this.configs.toDirectory(config);
+  }
+
+  /** One sync; never throws for directory trouble (the outcome says failed and why). */
+  private async execute(tenantId: string, force: boolean, target: SyncTarget): Promise<RunOutcome> {
+    const outcome: RunOutcome = {
+      status: 'succeeded',
+      totalUsers: 0,
+      newUsers: 0,
+      updatedUsers: 0,
+      deletedUsers: 0,
+      failedUsers: 0,
+      entriesRead: 0,
+      entriesWritten: 0,
+      error: null,
+    };
+    const fail = (message: string): RunOutcome => ({
+      ...outcome,
+      status: 'failed',
+      error: `${message}；未停用任何用户 (nobody was deactivated)`,
+    });
+    const config = await this.configs.findByTenant(tenantId);
+    if (!config) return fail('LDAP配置错误：尚未保存LDAP配置');
+    let directory;
+    try {
+      directory = this.configs.toDirectory(config);
+    } catch (error: unknown) {
+      if (error instanceof DomainError) return fail(`LDAP配置错误：${error.message}`);
+      throw error;
+    }
+    const current = await this.runs.ldapUsers(tenantId);
+    const seen = new Set<string>();
+    const mapping = directory.fieldMapping;
+    const filter = directory.userSearchFilter.split('{0}').join('*');
+    let step = 'connect';
+    try {
+      const connection = await this.adapter.connect(directory.connect);
+      try {
+        step = 'bind';
+        if (directory.serviceBind) {
+          await connection.bind(directory.serviceBind.dn, directory.serviceBind.password);
+        }
+        step = 'search';
+        for await (const page of connection.searchPages(directory.userSearchBase, {
+          filter,
+          scope: 'sub',
+          attributes: mappedAttributeNames(mapping),
+          pageSize: this.options.pageSize,
+        })) {
+          outcome.entriesRead += page.length;
+          const plan = planPage(current, seen, page, mapping);
+          let failed: FailedEntry[] = plan.failed;
+          if (target.runId === null) {
+            target.items.newUsersList.push(
+              ...plan.created.map((user) => ({
+                username: user.username,
+                name: user.name,
+                email: user.email,
+              })),
+            );
+            target.items.updatedUsersList.push(
+              ...plan.updated.map((update) => ({
+                username: update.user.username,
+                name: update.user.name,
+                changes: update.changes,
+              })),
+            );
+            outcome.newUsers += plan.created.length;
+            outcome.updatedUsers += plan.updated.length;
+          } else {
+            const written = await this.runs.writeUsers(
+              tenantId,
+              target.runId,
+              plan,
+              this.options.batchSize,
+            );
+            failed = [...failed, ...written.failed];
+            await this.runs.recordFailed(target.runId, failed);
+            outcome.newUsers += written.created;
+            outcome.updatedUsers += written.updated;
+            outcome.entriesWritten += written.created + written.updated;
+          }
+          if (target.runId === null) target.items.failedUsersList.push(...failed);
+          outcome.failedUsers += failed.length;
+        }
+      } finally {
+        await connection.close();
+      }
+    } catch (error: unknown) {
+      if (!(error instanceof LdapAdapterError)) throw error;
+      this.logger.warn(`tenant ${tenantId}: sync ${step} failed (${error.kind}): ${error.message}`);
+      return fail(`LDAP ${step} failed (${error.kind}): ${error.message}`);
+    }
+    outcome.totalUsers = outcome.entriesRead;
+
+    const deletions = plannedDeletions(current, seen);
+    const refusal = deletionRefusal({
+      entriesRead: outcome.entriesRead,
+      activeLdapUsers: countActive(current),
+      deletions: deletions.length,
+      force,
+      maxRatio: this.options.maxDeleteRatio,
+    });
+    if (target.runId === null) {
+      // The plan shows what a real run would deactivate, refused or not.
+      target.items.deletedUsersList.push(...deletions.map(deletedItem));
+      outcome.deletedUsers = deletions.length;
+      return refusal ? fail(refusal) : outcome;
+    }
+    if (refusal) return fail(refusal);
+    const deactivated = await this.runs.deactivate(tenantId, target.runId, deletions);
+    outcome.deletedUsers = deactivated.length;
+    outcome.entriesWritten += deactivated.length;
+    const unrevoked = await this.revokeSessions(tenantId, deactivated);
+    if (unrevoked > 0) {
+      outcome.error = `sessions of ${unrevoked} deactivated users could not be ended (Redis unavailable)`;
+    }
+    return outcome;
+  }
+
+  /** Marks every session family of each user revoked; answers how many users failed. */
+  private async revokeSessions(tenantId: string, userIds: readonly string[]): Promise<number> {
+    let failures = 0;
+    for (const userId of userIds) {
+      try {
+        const families = await this.redis.smembers(`${SESSION_PREFIX}user:${tenantId}:${userId}`);
+        for (const family of families) {
+          const key = `${SESSION_PREFIX}fam:${family}`;
+          if ((await this.redis.exists(key)) === 1) await this.redis.hset(key, 'revoked', '1');
+        }
+      } catch (error: unknown) {
+        failures += 1;
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.error(
+          `tenant ${tenantId}: ending sessions of user ${userId} failed: ${message}`,
+        );
+      }
+    }
+    return failures;
+  }
+}
+
+function emptyItems(): RunItems {
+  return { newUsersList: [], updatedUsersList: [], deletedUsersList: [], failedUsersList: [] };
+}
+
+function countsOf(
+  outcome: RunOutcome,
+): Pick<
+  SyncRunRow,
+  | 'totalUsers'
+  | 'newUsers'
+  | 'updatedUsers'
+  | 'deletedUsers'
+  | 'failedUsers'
+  | 'entriesRead'
+  | 'entriesWritten'
+> {
+  return {
+    totalUsers: outcome.totalUsers,
+    newUsers: outcome.newUsers,
+    updatedUsers: outcome.updatedUsers,
+    deletedUsers: outcome.deletedUsers,
+    failedUsers: outcome.failedUsers,
+    entriesRead: outcome.entriesRead,
+    entriesWritten: outcome.entriesWritten,
+  };
+}
+
+function countActive(current: ReadonlyMap<string, CurrentLdapUser>): number {
+  let active = 0;
+  for (const user of current.values()) if (user.active) active += 1;
+  return active;
+}
+
+function deletedItem(user: CurrentLdapUser): { username: string; name: string } {
+  return { username: user.username, name: displayName(user) };
+}
