@@ -183,3 +183,30 @@ export async function setUserActive(
     await client.query('UPDATE users SET active = $2 WHERE id = $1', [userId, active]);
   });
 }
+
+export type ManagementCall = <T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+) => Promise<JsonResponse<ApiEnvelope<T>>>;
+
+/** A caller of one management API prefix (e.g. `/api/v1/ldap`) with a Bearer token; the token
+ *  is read at call time (`defaultToken()`), so suites can log in after building the caller. */
+export function managementCaller(
+  baseUrl: () => string,
+  prefix: string,
+  defaultToken: () => string | undefined,
+  timeoutMs = 15000,
+): ManagementCall {
+  return <T>(method: string, path: string, body?: unknown, token = defaultToken()) =>
+    request<ApiEnvelope<T>>(`${baseUrl()}${prefix}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      timeoutMs,
+    });
+}

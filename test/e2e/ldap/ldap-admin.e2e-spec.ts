@@ -1,7 +1,6 @@
-import { type ApiEnvelope, type LdapConfigView } from '@gatehouse/contracts';
-import { insertUser, login, withDatabase } from '@gatehouse/testing/auth-client';
+import type { LdapConfigView } from '@gatehouse/contracts';
+import { insertUser, login, withDatabase, managementCaller } from '@gatehouse/testing/auth-client';
 import { freePort } from '@gatehouse/testing/free-port';
-import { type JsonResponse, request } from '@gatehouse/testing/http-client';
 import {
   type SlapdInstance,
   startSlapd,
@@ -11,7 +10,6 @@ import {
 } from '@gatehouse/testing/slapd';
 import { Suite } from '@gatehouse/testing/suite';
 
-type Envelope<T = unknown> = ApiEnvelope<T>;
 type FieldErrors = { errors?: { field: string; message: string }[] };
 
 /** seed 003's LDAP management API end to end: HTTP to the gateway, Redis-RPC to ldap-sync, LDAP
@@ -27,21 +25,12 @@ describe('LDAP management API (seed 003)', () => {
   let adminId: number;
   let viewerToken: string;
 
-  const call = <T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    token: string | undefined = adminToken,
-  ): Promise<JsonResponse<Envelope<T>>> =>
-    request<Envelope<T>>(`${gateway}/api/v1/ldap${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      timeoutMs: 15000,
-    });
+  const call = managementCaller(
+    () => gateway,
+    '/api/v1/ldap',
+    () => adminToken,
+    15000,
+  );
 
   const validConfig = (): Record<string, unknown> => ({
     isEnabled: true,

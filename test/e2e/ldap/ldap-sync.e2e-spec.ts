@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type {
-  ApiEnvelope,
   LdapSyncDetailView,
   LdapSyncHistoryPage,
   LdapSyncRunView,
 } from '@gatehouse/contracts';
-import { login, withDatabase } from '@gatehouse/testing/auth-client';
+import { login, withDatabase, managementCaller } from '@gatehouse/testing/auth-client';
 import { type JsonResponse, request } from '@gatehouse/testing/http-client';
 import {
   type SlapdInstance,
@@ -21,7 +20,6 @@ import { Queue } from 'bullmq';
 import { redisOptionsFromUrl } from '@gatehouse/platform';
 
 const run = promisify(execFile);
-type Envelope<T = unknown> = ApiEnvelope<T>;
 const USERS_BASE = 'ou=users,dc=example,dc=com';
 
 /** seed 003 "手动同步LDAP用户", "同步历史", "同步详情" end to end: HTTP to the gateway, Redis-RPC and
@@ -33,21 +31,12 @@ describe('LDAP user sync (seed 003)', () => {
   let gateway: string;
   let adminToken: string;
 
-  const call = <T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    token: string | undefined = adminToken,
-  ): Promise<JsonResponse<Envelope<T>>> =>
-    request<Envelope<T>>(`${gateway}/api/v1/ldap${path}`, {
-      method,
-      headers: {
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      timeoutMs: 30000,
-    });
+  const call = managementCaller(
+    () => gateway,
+    '/api/v1/ldap',
+    () => adminToken,
+    30000,
+  );
 
   /** An OpenLDAP client tool against the test slapd, as its admin; `input` is LDIF on stdin. */
   async function ldapTool(tool: string, args: string[], input?: string): Promise<string> {
