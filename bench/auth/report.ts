@@ -23,8 +23,15 @@ const BUSY_PERCENT = 15;
 /** Drift of the baseline between the start and the end of the run above which it is noisy. */
 const MAX_BASELINE_DRIFT = 0.15;
 
+/** A phase left out by BENCH_ONLY. */
+export interface Skipped {
+  status: 'skipped';
+}
+
 export type Measured<T> =
-  { status: 'ok'; result: T; cpu?: CpuShare } | { status: 'error'; error: string };
+  { status: 'ok'; result: T; cpu?: CpuShare } | { status: 'error'; error: string } | Skipped;
+
+type NotMeasured = Exclude<Measured<unknown>, { status: 'ok' }>;
 
 export interface Measurements {
   httpValidateBare: Measured<LoadResult>;
@@ -88,8 +95,12 @@ function judged(met: boolean, result: LoadResult): Verdict {
   return met && failedFraction(result) <= MAX_FAILED_FRACTION ? 'PASS' : 'MISS';
 }
 
-function errorRow(figure: string, target: string, error: string): Row {
-  return { figure, measured: 'not measured', target, verdict: 'ERROR', note: error };
+function errorRow(figure: string, target: string, why: string | NotMeasured): Row {
+  if (typeof why !== 'string' && why.status === 'skipped') {
+    return { figure, measured: 'not measured', target, verdict: 'SKIP', note: 'BENCH_ONLY' };
+  }
+  const note = typeof why === 'string' ? why : why.error;
+  return { figure, measured: 'not measured', target, verdict: 'ERROR', note };
 }
 
 function latencies(result: { p50Ms: number; p99Ms: number }): string {
@@ -112,7 +123,7 @@ export function buildRows(m: Measurements, settings: BenchSettings): Row[] {
       othersCpuPercent: others(bare),
       note: failureNote(bare.result),
     });
-  } else rows.push(errorRow('HTTP validate, bare baseline', 'baseline', bare.error));
+  } else rows.push(errorRow('HTTP validate, bare baseline', 'baseline', bare));
 
   const gateway = m.httpValidateGateway;
   if (gateway.status === 'ok') {
@@ -145,9 +156,7 @@ export function buildRows(m: Measurements, settings: BenchSettings): Row[] {
       rows.push(errorRow('HTTP validate, gateway ÷ bare', '≥ 0.60×', 'no baseline'));
     }
   } else {
-    rows.push(
-      errorRow('HTTP validate, gateway', `≥ ${rps(TARGETS.httpValidateRps)}`, gateway.error),
-    );
+    rows.push(errorRow('HTTP validate, gateway', `≥ ${rps(TARGETS.httpValidateRps)}`, gateway));
   }
 
   const rpc = m.rpcValidate;
@@ -165,8 +174,7 @@ export function buildRows(m: Measurements, settings: BenchSettings): Row[] {
       othersCpuPercent: others(rpc),
       note: r.errors > 0 ? `${r.errors} failed calls (first: ${r.firstError ?? '?'})` : undefined,
     });
-  } else
-    rows.push(errorRow('RPC auth.validateToken', `≥ ${rps(TARGETS.rpcValidateRps)}`, rpc.error));
+  } else rows.push(errorRow('RPC auth.validateToken', `≥ ${rps(TARGETS.rpcValidateRps)}`, rpc));
 
   const one = m.userInfo;
   if (one.status === 'ok') {
@@ -178,7 +186,7 @@ export function buildRows(m: Measurements, settings: BenchSettings): Row[] {
       othersCpuPercent: others(one),
       note: failureNote(one.result),
     });
-  } else rows.push(errorRow('user-info, single id', 'no target', one.error));
+  } else rows.push(errorRow('user-info, single id', 'no target', one));
 
   const batch = m.usersInfoBatch;
   if (batch.status === 'ok') {
@@ -191,8 +199,7 @@ export function buildRows(m: Measurements, settings: BenchSettings): Row[] {
       othersCpuPercent: others(batch),
       note: failureNote(b),
     });
-  } else
-    rows.push(errorRow('users-info, 1,000 ids', `p99 < ${TARGETS.batchP99Ms} ms`, batch.error));
+  } else rows.push(errorRow('users-info, 1,000 ids', `p99 < ${TARGETS.batchP99Ms} ms`, batch));
 
   const logins = m.localLogin;
   if (logins.status === 'ok') {
@@ -206,9 +213,7 @@ export function buildRows(m: Measurements, settings: BenchSettings): Row[] {
       note: failureNote(l),
     });
   } else {
-    rows.push(
-      errorRow('local-password logins', `≥ ${TARGETS.localLoginsPerSecond}/s`, logins.error),
-    );
+    rows.push(errorRow('local-password logins', `≥ ${TARGETS.localLoginsPerSecond}/s`, logins));
   }
 
   rows.push(...ldapLoginRows(m.ldapLoginBare, m.ldapLoginGateway, others));
@@ -237,10 +242,10 @@ function ldapLoginRows(
           ? `${int.format(b.errors)} failed logins (first: ${b.firstError ?? '?'})`
           : undefined,
     });
-  } else rows.push(errorRow('LDAP logins, bare search-then-bind', 'baseline', bare.error));
+  } else rows.push(errorRow('LDAP logins, bare search-then-bind', 'baseline', bare));
 
   if (gateway.status !== 'ok') {
-    rows.push(errorRow('LDAP logins, gateway', 'no target', gateway.error));
+    rows.push(errorRow('LDAP logins, gateway', 'no target', gateway));
     rows.push(errorRow('LDAP logins, gateway ÷ bare', target, 'no gateway figure'));
     return rows;
   }

@@ -21,7 +21,7 @@ import {
   TARGETS,
 } from './report';
 import type { RpcLoadResult } from './rpc-load';
-import { type BenchSettings, readSettings } from './settings';
+import { type BenchSettings, type Phase, readSettings } from './settings';
 import { batchBody, startStack, type Stack, userInfoPath, VALIDATE_PATH } from './stack';
 import {
   CpuMeter,
@@ -112,6 +112,18 @@ function isRpcLoadResult(
   );
 }
 
+/** `measure`, unless BENCH_ONLY leaves `phase` out. */
+function measureIf<T>(
+  settings: BenchSettings,
+  phase: Phase,
+  stack: Stack,
+  what: string,
+  work: () => Promise<T>,
+): Promise<Measured<T>> {
+  if (!settings.only.has(phase)) return Promise.resolve({ status: 'skipped' });
+  return measure(stack, what, work);
+}
+
 async function measureAll(
   stack: Stack,
   settings: BenchSettings,
@@ -127,16 +139,24 @@ async function measureAll(
     headers: auth,
   });
 
-  const httpValidateBare = await measure(stack, 'HTTP validation, bare server', () =>
-    load(stack, settings, validate(stack.bareUrl)),
+  const httpValidateBare = await measureIf(
+    settings,
+    'validate',
+    stack,
+    'HTTP validation, bare server',
+    () => load(stack, settings, validate(stack.bareUrl)),
   );
-  const httpValidateGateway = await measure(stack, 'HTTP validation, gateway', () =>
-    load(stack, settings, validate(stack.gatewayUrl)),
+  const httpValidateGateway = await measureIf(
+    settings,
+    'validate',
+    stack,
+    'HTTP validation, gateway',
+    () => load(stack, settings, validate(stack.gatewayUrl)),
   );
-  const rpcValidate = await measure(stack, 'RPC auth.validateToken', () =>
+  const rpcValidate = await measureIf(settings, 'rpc', stack, 'RPC auth.validateToken', () =>
     rpcLoad(stack, settings),
   );
-  const userInfo = await measure(stack, 'user-info single lookups', () =>
+  const userInfo = await measureIf(settings, 'user-info', stack, 'user-info single lookups', () =>
     load(stack, settings, {
       url: `${stack.gatewayUrl}${userInfoPath(stack.userIds)}`,
       connections: c,
@@ -144,18 +164,24 @@ async function measureAll(
       headers: auth,
     }),
   );
-  const usersInfoBatch = await measure(stack, 'users-info 1,000-id batch', async () => {
-    const spec: LoadSpec = {
-      url: `${stack.gatewayUrl}/api/v1/tts/users-info/`,
-      connections: 1,
-      method: 'POST',
-      headers: auth,
-      body: batchBody(stack.userIds),
-    };
-    await runAutocannon(stack.root, { ...spec, amount: 5 });
-    return load(stack, settings, { ...spec, amount: settings.batchRequests });
-  });
-  const localLogin = await measure(stack, 'local-password logins', () =>
+  const usersInfoBatch = await measureIf(
+    settings,
+    'batch',
+    stack,
+    'users-info 1,000-id batch',
+    async () => {
+      const spec: LoadSpec = {
+        url: `${stack.gatewayUrl}/api/v1/tts/users-info/`,
+        connections: 1,
+        method: 'POST',
+        headers: auth,
+        body: batchBody(stack.userIds),
+      };
+      await runAutocannon(stack.root, { ...spec, amount: 5 });
+      return load(stack, settings, { ...spec, amount: settings.batchRequests });
+    },
+  );
+  const localLogin = await measureIf(settings, 'local-login', stack, 'local-password logins', () =>
     load(stack, settings, {
       url: `${stack.gatewayUrl}/api/v1/auth/login`,
       connections: settings.loginConnections,
@@ -164,20 +190,25 @@ async function measureAll(
       body: JSON.stringify({ username: stack.admin.username, password: stack.admin.password }),
     }),
   );
-  const { ldapLoginBare, ldapLoginGateway } = await measureLdapLogins({
-    root: stack.root,
-    gatewayUrl: stack.gatewayUrl,
-    databaseUrl: stack.databaseUrl,
-    secretKeys: stack.secretKeys,
-    seconds: s,
-    warmupSeconds: settings.warmupSeconds,
-    connections: settings.loginConnections,
-    teardown,
-    log,
-    measure: (what, work, extraPids) => measure(stack, what, work, extraPids),
-    load: (spec) => load(stack, settings, spec),
-  });
-  const httpValidateBareAgain = await measure(
+  const skipped = { status: 'skipped' } as const;
+  const { ldapLoginBare, ldapLoginGateway } = !settings.only.has('ldap-login')
+    ? { ldapLoginBare: skipped, ldapLoginGateway: skipped }
+    : await measureLdapLogins({
+        root: stack.root,
+        gatewayUrl: stack.gatewayUrl,
+        databaseUrl: stack.databaseUrl,
+        secretKeys: stack.secretKeys,
+        seconds: s,
+        warmupSeconds: settings.warmupSeconds,
+        connections: settings.loginConnections,
+        teardown,
+        log,
+        measure: (what, work, extraPids) => measure(stack, what, work, extraPids),
+        load: (spec) => load(stack, settings, spec),
+      });
+  const httpValidateBareAgain = await measureIf(
+    settings,
+    'validate',
     stack,
     'HTTP validation, bare server again (drift check)',
     () => load(stack, settings, validate(stack.bareUrl)),
@@ -251,7 +282,7 @@ async function main(): Promise<number> {
     startedAt,
     finishedAt: new Date().toISOString(),
     node: process.version,
-    settings: { ...settings, postgresAdminUrl: undefined },
+    settings: { ...settings, postgresAdminUrl: undefined, only: [...settings.only] },
     environment,
     noise,
     targets: TARGETS,

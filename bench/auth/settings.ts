@@ -20,6 +20,34 @@ export interface BenchSettings {
   postgresAdminUrl: string;
   /** BENCH_OUTPUT: where the JSON results go, relative to the repository root. */
   output: string;
+  /** BENCH_ONLY: the phases to measure (comma-separated names of PHASES); all when unset. */
+  only: ReadonlySet<Phase>;
+}
+
+/** The phases of the run, by the names BENCH_ONLY takes. */
+export const PHASES = [
+  'validate',
+  'rpc',
+  'user-info',
+  'batch',
+  'local-login',
+  'ldap-login',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+function isPhase(name: string): name is Phase {
+  return (PHASES as readonly string[]).includes(name);
+}
+
+function phasesFrom(name: string): ReadonlySet<Phase> {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return new Set(PHASES);
+  const chosen = new Set<Phase>();
+  for (const part of raw.split(',').map((entry) => entry.trim())) {
+    if (!isPhase(part)) throw new SetupError(`${name} takes a comma list of: ${PHASES.join(', ')}`);
+    chosen.add(part);
+  }
+  return chosen;
 }
 
 export const BATCH_SIZE = 1000;
@@ -53,5 +81,6 @@ export function readSettings(): BenchSettings {
     users: intFrom('BENCH_USERS', 1200, BATCH_SIZE, 100000),
     postgresAdminUrl,
     output: process.env.BENCH_OUTPUT ?? '.tmp/bench-auth.json',
+    only: phasesFrom('BENCH_ONLY'),
   };
 }

@@ -31,6 +31,7 @@ import type {
   LdapConnection,
   LdapConnectOptions,
 } from '../../apps/ldap-sync/src/ldap/ldap-connection';
+import { LdapConnectionPool } from '../../apps/ldap-sync/src/ldap/ldap-connection-pool';
 import { ldapProviders } from '../../apps/ldap-sync/src/ldap-sync.module';
 
 const USERS = 'ou=users,dc=example,dc=com';
@@ -51,6 +52,9 @@ class RecordingAdapter extends LdapAdapter {
     this.connects += 1;
     const connection = await super.connect(options);
     return {
+      get usable() {
+        return connection.usable;
+      },
       bind: (dn, password) => {
         this.binds.push(dn);
         return connection.bind(dn, password);
@@ -163,7 +167,11 @@ describe('ldap.authenticate against slapd and PostgreSQL', () => {
     await addConfig('nobody-home', { server: `ldap://127.0.0.1:${await freePort()}` });
   });
 
-  beforeEach(() => adapter.reset());
+  // Each test starts without kept connections, so what it counts is its own login's work.
+  beforeEach(async () => {
+    await moduleRef.get(LdapConnectionPool).drain();
+    adapter.reset();
+  });
 
   afterAll(async () => {
     await moduleRef?.close();
@@ -248,6 +256,26 @@ describe('ldap.authenticate against slapd and PostgreSQL', () => {
       const reply = await login('alice', testUserPassword('alice'), 'anonymous');
       expect(reply.userDN).toBe(`uid=alice,${USERS}`);
       expect(adapter.binds).toEqual([`uid=alice,${USERS}`]);
+    });
+
+    it('keeps its connections: a second login opens none and binds only the user', async () => {
+      await login('zhangsan');
+      expect(adapter.connects).toBe(2);
+      adapter.reset();
+      const reply = await login('alice');
+      expect(reply.userDN).toBe(`uid=alice,${USERS}`);
+      expect(adapter.connects).toBe(0);
+      expect(adapter.binds).toEqual([`uid=alice,${USERS}`]);
+    });
+
+    it('replaces kept connections that slapd dropped when it restarted', async () => {
+      await login('zhangsan');
+      await slapd.stop();
+      await slapd.start();
+      adapter.reset();
+      await expect(login('zhangsan')).resolves.toMatchObject({ authenticated: true });
+      expect(adapter.connects).toBe(2);
+      expect(adapter.binds).toEqual([slapd.adminDN, `uid=zhangsan,${USERS}`]);
     });
 
     it.each(['ldaps', 'starttls'])('works over %s with the configured CA', async (tenant) => {

@@ -18,6 +18,7 @@ import { LdapConfigService } from './ldap-config/ldap-config.service';
 import { LdapSettingsController } from './ldap-settings/ldap-settings.controller';
 import { LdapSettingsService } from './ldap-settings/ldap-settings.service';
 import { LdapAdapter } from './ldap/ldap.adapter';
+import { LdapConnectionPool } from './ldap/ldap-connection-pool';
 import type { LdapSyncConfig } from './ldap-sync.config';
 import { PingController } from './ping/ping.controller';
 import { SyncController } from './sync/sync.controller';
@@ -32,6 +33,7 @@ export function ldapProviders(keyRing: KeyRing): Provider[] {
   return [
     { provide: SecretBox, useValue: new SecretBox(keyRing) },
     LdapAdapter,
+    LdapConnectionPool,
     LdapConfigRepository,
     LdapConfigService,
     LdapAuthService,

@@ -15,7 +15,7 @@ import {
 import type { RpcClient } from '@gatehouse/platform';
 import { InjectLdapSync } from '../peers/peer-clients';
 import { SessionService, type IssuedSession } from '../sessions/session.service';
-import { UserRepository } from '../users/user.repository';
+import { type LoginCandidateLookup, UserRepository, type UserRow } from '../users/user.repository';
 import { LoginThrottleStore } from './login-throttle.store';
 
 export interface LoginInput {
@@ -64,7 +64,11 @@ export class LoginService {
     const password =
       typeof input.password === 'string' && input.password.length <= 1024 ? input.password : '';
 
-    const waitMs = await this.throttle.attempt(tenantId, username, input.address);
+    // The account is read while the attempt is charged; no password is checked before the charge.
+    const [waitMs, candidate] = await Promise.all([
+      this.throttle.attempt(tenantId, username, input.address),
+      this.users.findLoginCandidate(tenantId, username),
+    ]);
     if (waitMs > 0) {
       throw new DomainError(
         ErrorCode.TooManyRequests,
@@ -76,33 +80,34 @@ export class LoginService {
       );
     }
 
-    const userId = await this.authenticate(tenantId, username, password);
-    if (!userId) throw failed();
-    await this.throttle.succeeded(tenantId, username, input.address);
-    const session = await this.sessions.start(tenantId, userId);
+    const user = await this.authenticate(tenantId, username, password, candidate);
+    if (!user) throw failed();
+    const [, session] = await Promise.all([
+      this.throttle.succeeded(tenantId, username, input.address),
+      this.sessions.start(tenantId, user),
+    ]);
     if (!session) throw failed();
     return session;
   }
 
-  /** Resolves the user id when the credentials are right and the account active. */
+  /** Resolves the user when the credentials are right and the account active. */
   private async authenticate(
     tenantId: string,
     username: string,
     password: string,
-  ): Promise<string | undefined> {
-    const local = await this.users.findCredentials(tenantId, username);
+    { user: local, directoryEnabled }: LoginCandidateLookup,
+  ): Promise<UserRow | undefined> {
     if (local?.source === 'local') {
+      const { passwordHash, ...user } = local;
       const ok =
-        password !== '' &&
-        local.passwordHash !== null &&
-        (await verifyPassword(local.passwordHash, password));
-      if (!ok || !local.active) return undefined;
-      if (local.passwordHash && needsRehash(local.passwordHash, DEFAULT_ARGON2_PARAMS)) {
-        await this.users.setPasswordHash(tenantId, local.id, await hashPassword(password));
+        password !== '' && passwordHash !== null && (await verifyPassword(passwordHash, password));
+      if (!ok || !user.active) return undefined;
+      if (passwordHash && needsRehash(passwordHash, DEFAULT_ARGON2_PARAMS)) {
+        await this.users.setPasswordHash(tenantId, user.id, await hashPassword(password));
       }
-      return local.id;
+      return user;
     }
-    if (password === '' || !(await this.users.directoryEnabled(tenantId))) {
+    if (password === '' || !directoryEnabled) {
       await this.equaliseTiming(password);
       return undefined;
     }
@@ -111,20 +116,19 @@ export class LoginService {
       if (!local) await this.equaliseTiming(password);
       return undefined;
     }
-    const id = await this.users.upsertFromDirectory(
+    const user = await this.users.upsertFromDirectory(
       tenantId,
       entry.entryUUID,
       entry.userDN,
       entry.mapped,
     );
-    if (!id) {
+    if (!user) {
       this.logger.warn(
-        `directory user ${entry.mapped.username} clashes with a local account; login refused`,
+        `directory user ${entry.mapped.username} clashes with another account; login refused`,
       );
       return undefined;
     }
-    const user = await this.users.findById(tenantId, id);
-    return user?.active ? id : undefined;
+    return user.active ? user : undefined;
   }
 
   private async directoryLogin(

@@ -7,7 +7,7 @@ import {
 } from '@gatehouse/contracts';
 import { AUTH_GATEWAY_CONFIG, type AuthGatewayConfig } from '../auth-gateway.config';
 import { TokenService } from '../tokens/token.service';
-import { UserRepository } from '../users/user.repository';
+import { UserRepository, type UserRow } from '../users/user.repository';
 import { systemsOf, toUserInfo } from '../users/user-info.service';
 import { SessionStore } from './session.store';
 
@@ -32,18 +32,15 @@ export class SessionService {
     @Inject(AUTH_GATEWAY_CONFIG) private readonly config: AuthGatewayConfig,
   ) {}
 
-  async start(tenantId: string, userId: string): Promise<IssuedSession | undefined> {
-    const { familyId, refreshToken } = await this.store.create(
-      tenantId,
-      userId,
-      this.config.REFRESH_TOKEN_TTL_SECONDS,
-    );
-    const issued = await this.issueAccess(tenantId, userId, familyId);
-    if (!issued) {
-      await this.store.revokeFamily(familyId);
-      return undefined;
-    }
-    return { ...issued, refreshToken };
+  /** A new session of `user`, just authenticated (its row as read by the login). The session is
+   *  stored while the grants are read: the token needs both. */
+  async start(tenantId: string, user: UserRow): Promise<IssuedSession | undefined> {
+    if (!user.active) return undefined;
+    const [{ familyId, refreshToken }, access] = await Promise.all([
+      this.store.create(tenantId, user.id, this.config.REFRESH_TOKEN_TTL_SECONDS),
+      this.accessFor(tenantId, user),
+    ]);
+    return { ...(await access(familyId)), refreshToken };
   }
 
   async refresh(refreshToken: unknown): Promise<IssuedSession> {
@@ -105,27 +102,37 @@ export class SessionService {
   ): Promise<Omit<IssuedSession, 'refreshToken'> | undefined> {
     const user = await this.users.findById(tenantId, userId);
     if (!user?.active) return undefined;
+    return (await this.accessFor(tenantId, user))(familyId);
+  }
+
+  /** Reads the user's grants and permissions; the answer signs the access token of a session. */
+  private async accessFor(
+    tenantId: string,
+    user: UserRow,
+  ): Promise<(familyId: string) => Promise<Omit<IssuedSession, 'refreshToken'>>> {
     const [grants, permissions] = await Promise.all([
-      this.users.grantsOf(tenantId, [userId]),
-      this.users.permissionsOf(tenantId, userId),
+      this.users.grantsOf(tenantId, [user.id]),
+      this.users.permissionsOf(tenantId, user.id),
     ]);
-    const roles = grants.get(userId) ?? [];
-    const { token, claims } = await this.tokens.issue({
-      sub: userId,
-      user_id: Number(userId),
-      user_type: user.userType,
-      tenant_id: tenantId,
-      username: user.username,
-      systems: systemsOf(roles),
-      roles,
-      permissions,
-      sid: familyId,
-    });
-    return {
-      user: toUserInfo(user, roles),
-      accessToken: token,
-      claims,
-      expiresIn: this.tokens.accessTtlSeconds,
+    const roles = grants.get(user.id) ?? [];
+    return async (familyId) => {
+      const { token, claims } = await this.tokens.issue({
+        sub: user.id,
+        user_id: Number(user.id),
+        user_type: user.userType,
+        tenant_id: tenantId,
+        username: user.username,
+        systems: systemsOf(roles),
+        roles,
+        permissions,
+        sid: familyId,
+      });
+      return {
+        user: toUserInfo(user, roles),
+        accessToken: token,
+        claims,
+        expiresIn: this.tokens.accessTtlSeconds,
+      };
     };
   }
 }

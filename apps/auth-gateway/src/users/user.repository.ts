@@ -25,9 +25,24 @@ export interface Credentials {
   passwordHash: string | null;
 }
 
+/** A user and its password hash: what a login needs to decide and then to issue the session. */
+export interface LoginCandidate extends UserRow {
+  passwordHash: string | null;
+}
+
+/** The account a login names, if any, and whether its tenant has an enabled directory. */
+export interface LoginCandidateLookup {
+  user: LoginCandidate | undefined;
+  directoryEnabled: boolean;
+}
+
 const USER_COLUMNS = `id, tenant_id AS "tenantId", username, source, user_type AS "userType", email,
   first_name AS "firstName", last_name AS "lastName", company_id AS "companyId",
   employee_number AS "employeeNumber", active`;
+const LOGIN_COLUMNS = `u.id, u.tenant_id AS "tenantId", u.username, u.source,
+  u.user_type AS "userType", u.email, u.first_name AS "firstName", u.last_name AS "lastName",
+  u.company_id AS "companyId", u.employee_number AS "employeeNumber", u.active,
+  u.password_hash AS "passwordHash"`;
 
 /** Users, their grants and admin permissions. Every method takes the tenant: an unscoped query is
  *  not written here. */
@@ -42,6 +57,31 @@ export class UserRepository {
       [tenantId, username],
     );
     return rows[0];
+  }
+
+  /** The account a login names (if any) and whether the tenant logs users in against its
+   *  directory, in one round trip: the row always comes back, its user columns null when no
+   *  account has the name. (ldap_configs belongs to ldap-sync; the gateway only reads the flag, so
+   *  a tenant without LDAP never waits on ldap-sync.) */
+  async findLoginCandidate(tenantId: string, username: string): Promise<LoginCandidateLookup> {
+    const rows = await this.db.query<
+      ((LoginCandidate | { [K in keyof LoginCandidate]: null }) & {
+        directoryEnabled: boolean | null;
+      })[]
+    >(
+      `SELECT ${LOGIN_COLUMNS},
+         (SELECT is_enabled FROM ldap_configs WHERE tenant_id = $1) AS "directoryEnabled"
+       FROM (SELECT 1) AS always
+       LEFT JOIN users u ON u.tenant_id = $1 AND lower(u.username) = lower($2)`,
+      [tenantId, username],
+    );
+    const row = rows[0];
+    if (!row) return { user: undefined, directoryEnabled: false };
+    const { directoryEnabled, ...user } = row;
+    return {
+      user: user.id === null ? undefined : user,
+      directoryEnabled: directoryEnabled === true,
+    };
   }
 
   async findById(tenantId: string, id: string): Promise<UserRow | undefined> {
@@ -110,16 +150,6 @@ export class UserRepository {
     return rows.map((row) => row.id);
   }
 
-  /** Whether the tenant logs users in against its directory (the table belongs to ldap-sync; the
-   *  gateway only reads this flag, so a tenant without LDAP never waits on ldap-sync). */
-  async directoryEnabled(tenantId: string): Promise<boolean> {
-    const rows = await this.db.query<{ enabled: boolean }[]>(
-      'SELECT is_enabled AS enabled FROM ldap_configs WHERE tenant_id = $1',
-      [tenantId],
-    );
-    return rows[0]?.enabled === true;
-  }
-
   async setPasswordHash(tenantId: string, id: string, hash: string): Promise<void> {
     await this.db.query(
       'UPDATE users SET password_hash = $3, updated_at = now() WHERE tenant_id = $1 AND id = $2',
@@ -160,23 +190,35 @@ export class UserRepository {
   }
 
   /** Creates or refreshes a directory user by its stable id (entryUUID), so a renamed or moved
-   *  entry updates the same row. Returns undefined when a local account already owns the name. */
+   *  entry updates the same row, and answers the row. A login that changes nothing writes nothing
+   *  (the update is skipped and the row read as it is). Undefined when another account (a local
+   *  one, say) already owns the name. */
   async upsertFromDirectory(
     tenantId: string,
     entryUuid: string,
     dn: string,
     user: LdapMappedUser,
-  ): Promise<string | undefined> {
+  ): Promise<UserRow | undefined> {
     const rows = await this.db
-      .query<{ id: string }[]>(
-        `INSERT INTO users (tenant_id, username, source, ldap_uuid, ldap_dn, email, first_name,
-                          last_name, employee_number)
-       VALUES ($1, $2, 'ldap', $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (tenant_id, ldap_uuid) WHERE ldap_uuid IS NOT NULL DO UPDATE SET
-         username = EXCLUDED.username, ldap_dn = EXCLUDED.ldap_dn, email = EXCLUDED.email,
-         first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
-         employee_number = EXCLUDED.employee_number, updated_at = now()
-       RETURNING id`,
+      .query<UserRow[]>(
+        `WITH written AS (
+           INSERT INTO users (tenant_id, username, source, ldap_uuid, ldap_dn, email, first_name,
+                              last_name, employee_number)
+           VALUES ($1, $2, 'ldap', $3, $4, $5, $6, $7, $8)
+           ON CONFLICT (tenant_id, ldap_uuid) WHERE ldap_uuid IS NOT NULL DO UPDATE SET
+             username = EXCLUDED.username, ldap_dn = EXCLUDED.ldap_dn, email = EXCLUDED.email,
+             first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+             employee_number = EXCLUDED.employee_number, updated_at = now()
+           WHERE (users.username, users.ldap_dn, users.email, users.first_name, users.last_name,
+                  users.employee_number)
+             IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.ldap_dn, EXCLUDED.email,
+                               EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.employee_number)
+           RETURNING ${USER_COLUMNS}
+         )
+         SELECT * FROM written
+         UNION ALL
+         SELECT ${USER_COLUMNS} FROM users
+         WHERE tenant_id = $1 AND ldap_uuid = $3 AND NOT EXISTS (SELECT 1 FROM written)`,
         [
           tenantId,
           user.username,
@@ -192,7 +234,7 @@ export class UserRepository {
         if (isUniqueViolation(error)) return [];
         throw error;
       });
-    return rows[0]?.id;
+    return rows[0];
   }
 }
 

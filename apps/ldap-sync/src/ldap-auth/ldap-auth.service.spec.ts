@@ -7,6 +7,7 @@ import { bindPasswordAad, LdapConfigEntity } from '@gatehouse/persistence';
 import { LdapConfigRepository } from '../ldap-config/ldap-config.repository';
 import { LdapConfigService } from '../ldap-config/ldap-config.service';
 import { LdapAdapter } from '../ldap/ldap.adapter';
+import { LdapConnectionPool } from '../ldap/ldap-connection-pool';
 import type {
   LdapConnection,
   LdapConnectOptions,
@@ -72,6 +73,12 @@ class FakeConnection implements LdapConnection {
   readonly binds: { dn: string; password: string }[] = [];
   readonly searches: { base: string; options: LdapSearchOptions }[] = [];
   closed = false;
+  /** Set to play a connection the server dropped. */
+  dropped = false;
+
+  get usable(): boolean {
+    return !this.closed && !this.dropped;
+  }
 
   constructor(
     private readonly script: {
@@ -141,13 +148,17 @@ class FakeRepository extends LdapConfigRepository {
   }
 }
 
+const pools: LdapConnectionPool[] = [];
+
 function serviceFor(
   stored: LdapConfigEntity | null,
   connections: (FakeConnection | LdapAdapterError)[],
-): { service: LdapAuthService; adapter: FakeAdapter } {
+): { service: LdapAuthService; adapter: FakeAdapter; pool: LdapConnectionPool } {
   const adapter = new FakeAdapter(connections);
   const configs = new LdapConfigService(new FakeRepository(stored), box);
-  return { service: new LdapAuthService(configs, adapter), adapter };
+  const pool = new LdapConnectionPool();
+  pools.push(pool);
+  return { service: new LdapAuthService(configs, adapter, pool), adapter, pool };
 }
 
 const serviceConnection = (search: SearchScript): FakeConnection =>
@@ -196,7 +207,8 @@ describe('LdapAuthService', () => {
     }
   });
 
-  afterEach(() => {
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((pool) => pool.onModuleDestroy()));
     jest.restoreAllMocks();
     for (const line of logged) {
       expect(line).not.toContain(PASSWORD);
@@ -204,7 +216,7 @@ describe('LdapAuthService', () => {
     }
   });
 
-  it('searches with the service account, binds as the user on a fresh connection, reads groups', async () => {
+  it('searches with the service account, binds as the user on a connection of its own, reads groups', async () => {
     const service = serviceConnection(directory);
     const user = userConnection();
     const { service: auth } = serviceFor(config(), [service, user]);
@@ -252,7 +264,75 @@ describe('LdapAuthService', () => {
       options: { filter: '(member=uid=alice,ou=users,dc=example,dc=com)', attributes: [] },
     });
     expect(user.binds).toEqual([{ dn: USER_DN, password: PASSWORD }]);
-    expect([service.closed, user.closed]).toEqual([true, true]);
+    expect([service.closed, user.closed]).toEqual([false, false]);
+  });
+
+  it('keeps both connections for the next login, which opens none and binds only the user', async () => {
+    const service = serviceConnection(directory);
+    const user = userConnection();
+    const { service: auth, adapter } = serviceFor(config(), [service, user]);
+    await auth.authenticate({ tenantId: TENANT, username: 'alice', password: PASSWORD });
+    await auth.authenticate({ tenantId: TENANT, username: 'alice', password: PASSWORD });
+    expect(adapter.connects).toHaveLength(2);
+    expect(service.binds).toHaveLength(1);
+    expect(service.searches).toHaveLength(4);
+    expect(user.binds).toHaveLength(2);
+  });
+
+  it('opens new connections when the kept ones were dropped by the server', async () => {
+    const first = [serviceConnection(directory), userConnection()];
+    const second = [serviceConnection(directory), userConnection()];
+    const { service: auth, adapter } = serviceFor(config(), [...first, ...second]);
+    await auth.authenticate({ tenantId: TENANT, username: 'alice', password: PASSWORD });
+    for (const connection of first) connection.dropped = true;
+    const reply = await auth.authenticate({
+      tenantId: TENANT,
+      username: 'alice',
+      password: PASSWORD,
+    });
+    expect(reply.authenticated).toBe(true);
+    expect(adapter.connects).toHaveLength(4);
+    expect(first.map((connection) => connection.closed)).toEqual([true, true]);
+    expect(second[1].binds).toEqual([{ dn: USER_DN, password: PASSWORD }]);
+  });
+
+  it('retries once on a new connection when a kept one fails and turns out dead', async () => {
+    const kept = serviceConnection(directory);
+    const user = userConnection();
+    const replacement = serviceConnection(directory);
+    const { service: auth, adapter } = serviceFor(config(), [kept, user, replacement]);
+    await auth.authenticate({ tenantId: TENANT, username: 'alice', password: PASSWORD });
+    // The socket goes away during the next search, as when a firewall dropped an idle connection.
+    jest.spyOn(kept, 'search').mockImplementationOnce(() => {
+      kept.dropped = true;
+      return Promise.reject(new LdapAdapterError(LdapErrorKind.Unreachable, 'connection lost'));
+    });
+    const reply = await auth.authenticate({
+      tenantId: TENANT,
+      username: 'alice',
+      password: PASSWORD,
+    });
+    expect(reply.authenticated).toBe(true);
+    expect(adapter.connects).toHaveLength(3);
+    expect(replacement.binds).toEqual([
+      { dn: 'cn=admin,dc=example,dc=com', password: SERVICE_PASSWORD },
+    ]);
+  });
+
+  it('does not retry a failure on a kept connection that is still usable', async () => {
+    const kept = serviceConnection(directory);
+    const { service: auth, adapter } = serviceFor(config(), [kept, userConnection()]);
+    await auth.authenticate({ tenantId: TENANT, username: 'alice', password: PASSWORD });
+    jest
+      .spyOn(kept, 'search')
+      .mockImplementationOnce(() =>
+        Promise.reject(new LdapAdapterError(LdapErrorKind.Other, 'operations error', 1)),
+      );
+    const error = await domainError(
+      auth.authenticate({ tenantId: TENANT, username: 'alice', password: PASSWORD }),
+    );
+    expect(error.code).toBe(ErrorCode.LdapSearchFailed);
+    expect(adapter.connects).toHaveLength(2);
   });
 
   it('escapes the username into the filter', async () => {
@@ -331,7 +411,7 @@ describe('LdapAuthService', () => {
     expect(error.message).toContain('ambiguous');
   });
 
-  it('answers LDAP_002 for a wrong password and closes both connections', async () => {
+  it('answers LDAP_002 for a wrong password and keeps both connections', async () => {
     const service = serviceConnection(directory);
     const user = userConnection();
     const { service: auth } = serviceFor(config(), [service, user]);
@@ -339,7 +419,7 @@ describe('LdapAuthService', () => {
       auth.authenticate({ tenantId: TENANT, username: 'alice', password: 'wrong' }),
     );
     expect(error.code).toBe(ErrorCode.LdapAuthenticationFailed);
-    expect([service.closed, user.closed]).toEqual([true, true]);
+    expect([service.closed, user.closed]).toEqual([false, false]);
   });
 
   it('answers LDAP_003 when the directory rejects the service account', async () => {

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import {
   DomainError,
   ErrorCode,
@@ -12,6 +13,7 @@ import type { LdapConnection, LdapEntry } from '../ldap/ldap-connection';
 import { buildFilter, FilterTemplateError } from '../ldap/ldap-escape';
 import { LdapAdapterError, LdapErrorKind } from '../ldap/ldap.exception';
 import { LdapAdapter } from '../ldap/ldap.adapter';
+import { LdapConnectionPool } from '../ldap/ldap-connection-pool';
 
 /** Which step of a login an adapter error came from: the same LDAP failure means different things
  *  (result 49 on the service bind is a configuration error, on the user's bind a wrong password). */
@@ -22,9 +24,12 @@ const GROUP_PAGE_SIZE = 200;
 
 /**
  * `ldap.authenticate`: search the tenant's directory for the username with the service account,
- * bind as the entry found on a fresh connection with the user's password, then read the groups
- * and map the attributes. The password is never logged and never reaches a bind when empty; the
- * username may be logged.
+ * bind as the entry found with the user's password, then read the groups and map the attributes.
+ * Connections are kept between logins (LdapConnectionPool): searches run on connections bound as
+ * the service account, password checks on connections that only ever carry users' binds, so the
+ * service connections keep the service account's rights. The password check and the group search
+ * run side by side once the entry is known; the groups are thrown away when the password is
+ * wrong. The password is never logged and never reaches a bind when empty; the username may be.
  */
 @Injectable()
 export class LdapAuthService {
@@ -33,11 +38,12 @@ export class LdapAuthService {
   constructor(
     private readonly configs: LdapConfigService,
     private readonly adapter: LdapAdapter,
+    private readonly pool: LdapConnectionPool,
   ) {}
 
   async authenticate(request: LdapAuthenticateRequestDto): Promise<LdapAuthenticateReply> {
     const { tenantId, username, password } = request;
-    const config = await this.configs.findByTenant(tenantId);
+    const config = await this.configs.findByTenantForLogin(tenantId);
     if (!config) {
       throw new DomainError(
         ErrorCode.LdapConfigInvalid,
@@ -52,36 +58,60 @@ export class LdapAuthService {
       throw authenticationFailed('username and password are required');
     }
     const directory = this.configs.toDirectory(config);
+    const keys = poolKeys(directory);
 
-    const service = await this.step('connect', tenantId, username, () =>
-      this.adapter.connect(directory.connect),
+    const entry = await this.withServiceConnection(directory, keys.service, username, (service) =>
+      this.findUser(service, directory, username),
     );
-    try {
-      if (directory.serviceBind) {
-        const { dn, password: servicePassword } = directory.serviceBind;
-        await this.step('service-bind', tenantId, username, () =>
-          service.bind(dn, servicePassword),
-        );
-      }
-      const entry = await this.findUser(service, directory, username);
-      await this.verifyPassword(directory, entry.dn, password, username);
-      const groups = await this.findGroups(service, directory, entry.dn, username);
-      const entryUUID =
-        firstValue(entry.attributes, 'entryUUID') ?? firstValue(entry.attributes, 'objectGUID');
-      if (!entryUUID) {
-        // Gatehouse keys directory users by it; without one two users could collapse into one.
-        throw new DomainError(
-          ErrorCode.LdapConfigInvalid,
-          'The directory entry has neither entryUUID nor objectGUID',
-        );
-      }
-      const { mapped, attributes } = mapDirectoryUser(entry, directory.fieldMapping, username);
-      this.logger.log(`tenant ${tenantId}: LDAP login of "${username}" as ${entry.dn}`);
-      return { authenticated: true, userDN: entry.dn, entryUUID, mapped, attributes, groups };
-    } finally {
-      // The answer does not wait for the unbind round trip: close() never rejects and is bounded.
-      void service.close();
+    const [passwordChecked, groupsRead] = await Promise.allSettled([
+      this.verifyPassword(directory, keys.userBind, entry.dn, password, username),
+      this.withServiceConnection(directory, keys.service, username, (service) =>
+        this.findGroups(service, directory, entry.dn, username),
+      ),
+    ]);
+    if (passwordChecked.status === 'rejected') throw passwordChecked.reason;
+    if (groupsRead.status === 'rejected') throw groupsRead.reason;
+    const groups = groupsRead.value;
+    const entryUUID =
+      firstValue(entry.attributes, 'entryUUID') ?? firstValue(entry.attributes, 'objectGUID');
+    if (!entryUUID) {
+      // Gatehouse keys directory users by it; without one two users could collapse into one.
+      throw new DomainError(
+        ErrorCode.LdapConfigInvalid,
+        'The directory entry has neither entryUUID nor objectGUID',
+      );
     }
+    const { mapped, attributes } = mapDirectoryUser(entry, directory.fieldMapping, username);
+    this.logger.log(`tenant ${tenantId}: LDAP login of "${username}" as ${entry.dn}`);
+    return { authenticated: true, userDN: entry.dn, entryUUID, mapped, attributes, groups };
+  }
+
+  /** Runs `work` on a kept connection bound as the service account (anonymous without one). */
+  private withServiceConnection<T>(
+    directory: LdapDirectory,
+    key: string,
+    username: string,
+    work: (service: LdapConnection) => Promise<T>,
+  ): Promise<T> {
+    return this.pool.run(
+      key,
+      async () => {
+        const service = await this.step('connect', directory.tenantId, username, () =>
+          this.adapter.connect(directory.connect),
+        );
+        const bind = directory.serviceBind;
+        if (bind) {
+          await this.step('service-bind', directory.tenantId, username, () =>
+            service.bind(bind.dn, bind.password),
+          ).catch(async (error: unknown) => {
+            await service.close();
+            throw error;
+          });
+        }
+        return service;
+      },
+      work,
+    );
   }
 
   private async findUser(
@@ -111,23 +141,25 @@ export class LdapAuthService {
     return entries[0];
   }
 
-  /** On a connection of its own, so the service connection keeps the service account's rights. */
-  private async verifyPassword(
+  /** On a connection that only ever carries users' binds, never the service account. */
+  private verifyPassword(
     directory: LdapDirectory,
+    key: string,
     userDn: string,
     password: string,
     username: string,
   ): Promise<void> {
-    const connection = await this.step('connect', directory.tenantId, username, () =>
-      this.adapter.connect(directory.connect),
+    return this.pool.run(
+      key,
+      () =>
+        this.step('connect', directory.tenantId, username, () =>
+          this.adapter.connect(directory.connect),
+        ),
+      (connection) =>
+        this.step('user-bind', directory.tenantId, username, () =>
+          connection.bind(userDn, password),
+        ),
     );
-    try {
-      await this.step('user-bind', directory.tenantId, username, () =>
-        connection.bind(userDn, password),
-      );
-    } finally {
-      void connection.close();
-    }
   }
 
   private async findGroups(
@@ -180,6 +212,18 @@ export class LdapAuthService {
       throw domainError;
     }
   }
+}
+
+/** Pool keys: the tenant, the server and TLS settings, and, for searches, the service identity
+ *  (its password hashed, so a changed password never reuses a connection bound with the old). */
+function poolKeys(directory: LdapDirectory): { service: string; userBind: string } {
+  const server = JSON.stringify(directory.connect);
+  const identity = directory.serviceBind
+    ? JSON.stringify([directory.serviceBind.dn, directory.serviceBind.password])
+    : 'anonymous';
+  const digest = (value: string): string => createHash('sha256').update(value).digest('base64url');
+  const base = `${directory.tenantId}|${digest(server)}`;
+  return { service: `${base}|search|${digest(identity)}`, userBind: `${base}|bind` };
 }
 
 function authenticationFailed(reason: string): DomainError {

@@ -7,7 +7,7 @@ import { LdapConfigRepository } from './ldap-config.repository';
 import { resolveFieldMapping, type ResolvedFieldMapping } from './ldap-field-mapping.util';
 
 /** A tenant's directory, ready to use: adapter options, the decrypted service account and the
- *  search settings. Lives only for one operation; never logged (it holds the bind password). */
+ *  search settings. Built for one operation; never logged (it holds the bind password). */
 export interface LdapDirectory {
   tenantId: string;
   connect: LdapConnectOptions;
@@ -20,9 +20,17 @@ export interface LdapDirectory {
   fieldMapping: ResolvedFieldMapping;
 }
 
+/** How long logins reuse a tenant's stored settings before reading them again. A save through
+ *  this process drops them at once; a save through another replica is seen within this time. */
+export const LOGIN_CONFIG_CACHE_MS = 5000;
+
 @Injectable()
 export class LdapConfigService {
   private readonly logger = new Logger(LdapConfigService.name);
+  private readonly forLogins = new Map<
+    string,
+    { config: LdapConfigEntity | null; expiresAt: number }
+  >();
 
   constructor(
     private readonly configs: LdapConfigRepository,
@@ -33,8 +41,25 @@ export class LdapConfigService {
     return this.configs.findByTenant(tenantId);
   }
 
-  save(config: LdapConfigEntity): Promise<LdapConfigEntity> {
-    return this.configs.save(config);
+  /** `findByTenant` for the login path, which asks for the same row hundreds of times a second:
+   *  read at most once per LOGIN_CONFIG_CACHE_MS per tenant. */
+  async findByTenantForLogin(tenantId: string): Promise<LdapConfigEntity | null> {
+    const now = Date.now();
+    const cached = this.forLogins.get(tenantId);
+    if (cached && cached.expiresAt > now) return cached.config;
+    const config = await this.configs.findByTenant(tenantId);
+    this.forLogins.set(tenantId, { config, expiresAt: now + LOGIN_CONFIG_CACHE_MS });
+    return config;
+  }
+
+  async save(config: LdapConfigEntity): Promise<LdapConfigEntity> {
+    this.forLogins.delete(config.tenantId);
+    try {
+      return await this.configs.save(config);
+    } finally {
+      // Again after the write: a login between the two deletes may have cached the old row.
+      this.forLogins.delete(config.tenantId);
+    }
   }
 
   /** The stored bind password in clear, or null when none is stored; LDAP_003 when it cannot be

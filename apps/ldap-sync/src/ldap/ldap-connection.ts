@@ -59,6 +59,9 @@ export interface LdapEntry {
 }
 
 export interface LdapConnection {
+  /** False once the connection cannot carry another operation (closed, socket gone, timed out):
+   *  what a pool checks before it hands a kept connection out again. */
+  readonly usable: boolean;
   /** Simple bind. An empty password is refused without a request (it would be an
    *  unauthenticated bind, which many servers report as a success). */
   bind(dn: string, password: string): Promise<void>;

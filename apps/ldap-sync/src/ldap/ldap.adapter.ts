@@ -229,6 +229,10 @@ class LdapjsConnection implements LdapConnection {
     return entry;
   }
 
+  get usable(): boolean {
+    return !this.closed && this.broken === undefined && this.client.connected;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
