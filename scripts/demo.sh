@@ -52,7 +52,9 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 say "starting the demo directory"
-bash scripts/ldap/demo-slapd.sh start
+# The demo database outlives a run, so the directory does too: reloading the LDIF would give every
+# entry a new entryUUID, and the users who logged in before would clash with their old rows.
+DEMO_LDAP_KEEP_DATA="${DEMO_LDAP_KEEP_DATA:-1}" bash scripts/ldap/demo-slapd.sh start
 DEMO_LDAP_URL="ldap://127.0.0.1:${DEMO_LDAP_PORT:-3389}" node dist/scripts/demo/configure-demo-directory.js
 export GATEHOUSE_ADMIN_USERNAME="${GATEHOUSE_ADMIN_USERNAME:-admin}"
 export GATEHOUSE_ADMIN_PASSWORD="${GATEHOUSE_ADMIN_PASSWORD:-gatehouse-admin}"
