@@ -110,11 +110,7 @@ export class SessionService {
     tenantId: string,
     user: UserRow,
   ): Promise<(familyId: string) => Promise<Omit<IssuedSession, 'refreshToken'>>> {
-    const [grants, permissions] = await Promise.all([
-      this.users.grantsOf(tenantId, [user.id]),
-      this.users.permissionsOf(tenantId, user.id),
-    ]);
-    const roles = grants.get(user.id) ?? [];
+    const { roles, permissions } = await this.users.accessOf(tenantId, user.id);
     return async (familyId) => {
       const { token, claims } = await this.tokens.issue({
         sub: user.id,

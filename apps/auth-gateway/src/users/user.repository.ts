@@ -127,14 +127,35 @@ export class UserRepository {
     return grants;
   }
 
-  async permissionsOf(tenantId: string, userId: string): Promise<string[]> {
-    const rows = await this.db.query<{ permission: string }[]>(
-      `SELECT DISTINCT unnest(ar.permissions) AS permission
+  /** What an access token of the user carries: its role grants and its admin permissions, in one
+   *  round trip. */
+  async accessOf(
+    tenantId: string,
+    userId: string,
+  ): Promise<{ roles: RoleGrant[]; permissions: string[] }> {
+    const rows = await this.db.query<
+      { kind: 'role' | 'permission'; system: string | null; value: string }[]
+    >(
+      `SELECT 'role' AS kind, s.code AS system, r.name AS value
+       FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN systems s ON s.id = r.system_id
+       WHERE ur.tenant_id = $1 AND ur.user_id = $2
+       UNION
+       SELECT 'permission', NULL, unnest(ar.permissions)
        FROM user_admin_roles uar JOIN admin_roles ar ON ar.id = uar.admin_role_id
-       WHERE ar.tenant_id = $1 AND uar.user_id = $2 ORDER BY 1`,
+       WHERE ar.tenant_id = $1 AND uar.user_id = $2
+       ORDER BY 1, 2, 3`,
       [tenantId, userId],
     );
-    return rows.map((row) => row.permission);
+    const roles: RoleGrant[] = [];
+    const permissions: string[] = [];
+    for (const row of rows) {
+      if (row.kind === 'role' && row.system !== null) {
+        roles.push({ system: row.system, role: row.value });
+      } else if (row.kind === 'permission') {
+        permissions.push(row.value);
+      }
+    }
+    return { roles, permissions };
   }
 
   /** Active holders of a role, in a stable order (by id). */
