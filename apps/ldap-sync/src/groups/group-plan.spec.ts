@@ -1,6 +1,8 @@
 import type { LdapEntry } from '../ldap/ldap-connection';
+import { normalizeDn } from '../ldap/ldap-escape';
 import {
   buildUserIndex,
+  dnKey,
   groupDeletionRefusal,
   groupEdges,
   groupKind,
@@ -121,5 +123,28 @@ describe('groupDeletionRefusal', () => {
   it('never removes groups after an empty read, even forced', () => {
     expect(groupDeletionRefusal({ ...check, groupsRead: 0, force: true })).toMatch(/no groups/);
     expect(groupDeletionRefusal({ ...check, groupsRead: 0, deletions: 0 })).toBeNull();
+  });
+});
+
+describe('dnKey', () => {
+  it('gives the same key as normalizeDn, fast path or not', () => {
+    for (const dn of [
+      'uid=alice,ou=users,dc=example,dc=com',
+      'UID=Alice , OU=Users,DC=Example,DC=com',
+      'cn=John  Smith,ou=users,dc=example,dc=com',
+      'cn=Smith\\, John,ou=users,dc=example,dc=com',
+      'cn=Smith\\2C John,ou=users,dc=example,dc=com',
+      'cn=李四,ou=users,dc=example,dc=com',
+      'cn=a+uid=b,dc=example,dc=com',
+      '2.5.4.3=x,dc=example,dc=com',
+      'cn=x=y,dc=example',
+      'not a dn',
+      'cn=,dc=example',
+      'CN=Ops-Team_2.x,OU=Groups,DC=Example,DC=com',
+      'cn=a,,dc=example',
+      '=x,dc=example',
+    ]) {
+      expect([dn, dnKey(dn)]).toEqual([dn, normalizeDn(dn)]);
+    }
   });
 });

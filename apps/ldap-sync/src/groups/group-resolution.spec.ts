@@ -1,6 +1,8 @@
 import {
   containedGroups,
   containingGroups,
+  diffEdges,
+  diffMemberships,
   type MembershipGraph,
   resolveMemberships,
 } from './group-resolution';
@@ -73,5 +75,42 @@ describe('containedGroups / containingGroups', () => {
 
   it('containingGroups of nothing is empty', () => {
     expect(containingGroups(() => ['x'], []).size).toBe(0);
+  });
+});
+
+describe('diffEdges / diffMemberships', () => {
+  it('touches only the groups in scope and only what changed', () => {
+    const before = new Map([
+      ['g1', ['u1', 'u2']],
+      ['g2', ['u3']],
+    ]);
+    const after = new Map([['g1', ['u2', 'u4']]]);
+    expect(diffEdges(before, after, ['g1'])).toEqual({
+      added: [['g1', 'u4']],
+      removed: [['g1', 'u1']],
+    });
+    expect(diffEdges(before, after, ['g1', 'g2']).removed).toContainEqual(['g2', 'u3']);
+    expect(diffEdges(before, before, ['g1', 'g2'])).toEqual({ added: [], removed: [] });
+  });
+
+  it('writes new rows and changed direct flags, deletes the gone, skips the unchanged', () => {
+    const before = [
+      { userId: 'u1', groupId: 'g1', direct: true },
+      { userId: 'u2', groupId: 'g1', direct: true },
+      { userId: 'u3', groupId: 'g1', direct: false },
+    ];
+    const after = [
+      { userId: 'u1', groupId: 'g1', direct: true },
+      { userId: 'u3', groupId: 'g1', direct: true },
+      { userId: 'u4', groupId: 'g1', direct: false },
+    ];
+    expect(diffMemberships(before, after)).toEqual({
+      upserts: [
+        { userId: 'u3', groupId: 'g1', direct: true },
+        { userId: 'u4', groupId: 'g1', direct: false },
+      ],
+      removed: [{ userId: 'u2', groupId: 'g1', direct: true }],
+    });
+    expect(diffMemberships(after, after)).toEqual({ upserts: [], removed: [] });
   });
 });

@@ -78,3 +78,38 @@ export function containingGroups(
   }
   return seen;
 }
+
+/** Edge lists keyed by group id: what to insert and delete so that the groups in `scope` have
+ *  exactly the edges of `after` (groups outside the scope keep theirs). */
+export function diffEdges(
+  before: ReadonlyMap<string, readonly string[]>,
+  after: ReadonlyMap<string, readonly string[]>,
+  scope: Iterable<string>,
+): { added: [string, string][]; removed: [string, string][] } {
+  const added: [string, string][] = [];
+  const removed: [string, string][] = [];
+  for (const groupId of scope) {
+    const old = new Set(before.get(groupId) ?? []);
+    const now = new Set(after.get(groupId) ?? []);
+    for (const member of now) if (!old.has(member)) added.push([groupId, member]);
+    for (const member of old) if (!now.has(member)) removed.push([groupId, member]);
+  }
+  return { added, removed };
+}
+
+/** What to write so that the stored effective memberships become `after`: rows to insert (or
+ *  whose `direct` flag changed) and pairs to delete. Unchanged rows are not written at all. */
+export function diffMemberships(
+  before: readonly EffectiveMembership[],
+  after: readonly EffectiveMembership[],
+): { upserts: EffectiveMembership[]; removed: EffectiveMembership[] } {
+  const key = (row: EffectiveMembership): string => `${row.userId}:${row.groupId}`;
+  const old = new Map(before.map((row) => [key(row), row]));
+  const upserts: EffectiveMembership[] = [];
+  for (const row of after) {
+    const previous = old.get(key(row));
+    if (!previous || previous.direct !== row.direct) upserts.push(row);
+    old.delete(key(row));
+  }
+  return { upserts, removed: [...old.values()] };
+}

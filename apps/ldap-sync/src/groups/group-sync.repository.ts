@@ -107,27 +107,6 @@ export class GroupSyncRepository {
     ]);
   }
 
-  /**
-   * Makes the direct edges of `groupIds` exactly `users` and `nested` (pairs of group id and
-   * member id): edges that are gone are deleted, new ones inserted, the rest left untouched.
-   */
-  async replaceEdges(
-    manager: EntityManager,
-    tenantId: string,
-    groupIds: readonly string[],
-    users: readonly [string, string][],
-    nested: readonly [string, string][],
-  ): Promise<void> {
-    await replacePairs(manager, tenantId, groupIds, users, {
-      table: 'ldap_group_members',
-      member: 'user_id',
-    });
-    await replacePairs(manager, tenantId, groupIds, nested, {
-      table: 'ldap_group_nesting',
-      member: 'member_group_id',
-    });
-  }
-
   /** Every direct edge of the tenant. */
   async edges(
     manager: EntityManager,
@@ -147,6 +126,74 @@ export class GroupSyncRepository {
     );
     for (const row of nestRows) push(nested, row.g, row.m);
     return { users, nested };
+  }
+
+  /** Every effective membership of the tenant. */
+  async effective(manager: EntityManager, tenantId: string): Promise<EffectiveMembership[]> {
+    return manager.query<EffectiveMembership[]>(
+      `SELECT user_id::text AS "userId", group_id::text AS "groupId", direct
+       FROM ldap_user_groups WHERE tenant_id = $1`,
+      [tenantId],
+    );
+  }
+
+  /** Inserts and deletes direct edges (pairs of group id and member id), in chunks. */
+  async writeEdgeDelta(
+    manager: EntityManager,
+    tenantId: string,
+    kind: 'users' | 'nested',
+    delta: { added: readonly [string, string][]; removed: readonly [string, string][] },
+  ): Promise<void> {
+    const [table, member] =
+      kind === 'users'
+        ? ['ldap_group_members', 'user_id']
+        : ['ldap_group_nesting', 'member_group_id'];
+    for (let i = 0; i < delta.removed.length; i += CHUNK) {
+      const chunk = delta.removed.slice(i, i + CHUNK);
+      await manager.query(
+        `DELETE FROM ${table} t USING unnest($2::bigint[], $3::bigint[]) AS n(g, m)
+         WHERE t.tenant_id = $1 AND t.group_id = n.g AND t.${member} = n.m`,
+        [tenantId, chunk.map((pair) => pair[0]), chunk.map((pair) => pair[1])],
+      );
+    }
+    for (let i = 0; i < delta.added.length; i += CHUNK) {
+      const chunk = delta.added.slice(i, i + CHUNK);
+      await manager.query(
+        `INSERT INTO ${table} (tenant_id, group_id, ${member})
+         SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING`,
+        [tenantId, chunk.map((pair) => pair[0]), chunk.map((pair) => pair[1])],
+      );
+    }
+  }
+
+  /** Writes only what changed in the effective memberships. */
+  async writeMembershipDelta(
+    manager: EntityManager,
+    tenantId: string,
+    delta: { upserts: readonly EffectiveMembership[]; removed: readonly EffectiveMembership[] },
+  ): Promise<void> {
+    for (let i = 0; i < delta.removed.length; i += CHUNK) {
+      const chunk = delta.removed.slice(i, i + CHUNK);
+      await manager.query(
+        `DELETE FROM ldap_user_groups t USING unnest($2::bigint[], $3::bigint[]) AS n(u, g)
+         WHERE t.tenant_id = $1 AND t.user_id = n.u AND t.group_id = n.g`,
+        [tenantId, chunk.map((row) => row.userId), chunk.map((row) => row.groupId)],
+      );
+    }
+    for (let i = 0; i < delta.upserts.length; i += CHUNK) {
+      const chunk = delta.upserts.slice(i, i + CHUNK);
+      await manager.query(
+        `INSERT INTO ldap_user_groups (tenant_id, user_id, group_id, direct)
+         SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[], $4::boolean[])
+         ON CONFLICT (user_id, group_id) DO UPDATE SET direct = EXCLUDED.direct`,
+        [
+          tenantId,
+          chunk.map((row) => row.userId),
+          chunk.map((row) => row.groupId),
+          chunk.map((row) => row.direct),
+        ],
+      );
+    }
   }
 
   /**
@@ -234,32 +281,6 @@ export class GroupSyncRepository {
       params,
     );
     return { granted: Number(counts?.granted ?? 0), revoked: Number(counts?.revoked ?? 0) };
-  }
-}
-
-async function replacePairs(
-  manager: EntityManager,
-  tenantId: string,
-  groupIds: readonly string[],
-  pairs: readonly [string, string][],
-  target: { table: 'ldap_group_members' | 'ldap_group_nesting'; member: string },
-): Promise<void> {
-  if (groupIds.length === 0) return;
-  const { table, member } = target;
-  await manager.query(
-    `DELETE FROM ${table} t WHERE t.tenant_id = $1 AND t.group_id = ANY($2::bigint[])
-       AND NOT EXISTS (SELECT 1 FROM unnest($3::bigint[], $4::bigint[]) AS n(g, m)
-                       WHERE n.g = t.group_id AND n.m = t.${member})`,
-    [tenantId, groupIds, pairs.map((pair) => pair[0]), pairs.map((pair) => pair[1])],
-  );
-  for (let i = 0; i < pairs.length; i += CHUNK) {
-    const chunk = pairs.slice(i, i + CHUNK);
-    await manager.query(
-      `INSERT INTO ${table} (tenant_id, group_id, ${member})
-       SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[])
-       ON CONFLICT DO NOTHING`,
-      [tenantId, chunk.map((pair) => pair[0]), chunk.map((pair) => pair[1])],
-    );
   }
 }
 

@@ -16,8 +16,8 @@ import {
   parseGroupEntry,
   type SkippedGroup,
 } from './group-plan';
-import { resolveMemberships } from './group-resolution';
-import { GroupSyncRepository } from './group-sync.repository';
+import { diffEdges, diffMemberships, resolveMemberships } from './group-resolution';
+import { GroupSyncRepository, type StoredGroup } from './group-sync.repository';
 
 export interface GroupSyncRequest {
   tenantId: string;
@@ -119,77 +119,104 @@ export class GroupSyncService {
       });
       if (refusal) throw new GroupSyncError(refusal);
 
-      // Group ids by DN: the stored ones (unchanged groups of an incremental run) overlaid with
-      // this read, so a member naming a group resolves either way.
-      const written = groups.map((group) => ({
+      // Only new and changed groups are written; unchanged ones keep their row untouched.
+      const read = groups.map((group) => ({
         ...group,
         memberCount: group.memberDnKeys.length + group.memberUids.length,
       }));
-      const ids = await this.repository.upsertGroups(manager, tenantId, written);
-      const gotIds = new Set(gone.map((group) => group.id));
+      const created = read.filter((group) => !storedByUuid.has(group.ldapUuid));
+      const changed = read.filter((group) => {
+        const before = storedByUuid.get(group.ldapUuid);
+        return before !== undefined && groupChanged(before, group);
+      });
+      const ids = await this.repository.upsertGroups(manager, tenantId, [...created, ...changed]);
+      for (const group of stored) if (!ids.has(group.ldapUuid)) ids.set(group.ldapUuid, group.id);
+
+      // Group ids by DN: the stored groups (unchanged ones of an incremental run) overlaid with
+      // this read, so a member naming a group resolves either way.
+      const goneIds = new Set(gone.map((group) => group.id));
       const idByDnKey = new Map<string, string>();
-      for (const group of stored) if (!gotIds.has(group.id)) idByDnKey.set(group.dnKey, group.id);
+      for (const group of stored) if (!goneIds.has(group.id)) idByDnKey.set(group.dnKey, group.id);
       for (const group of groups) {
         const id = ids.get(group.ldapUuid);
         if (id) idByDnKey.set(group.dnKey, id);
       }
 
-      const userPairs: [string, string][] = [];
-      const nestPairs: [string, string][] = [];
-      let unresolved = 0;
+      const before = await this.repository.edges(manager, tenantId);
+      const after = { users: new Map(before.users), nested: new Map(before.nested) };
       const readIds: string[] = [];
+      let unresolved = 0;
       for (const group of groups) {
         const id = ids.get(group.ldapUuid);
         if (!id) continue;
         readIds.push(id);
         const edges = groupEdges(group, users, idByDnKey, id);
         unresolved += edges.unresolved;
-        for (const userId of edges.userIds) userPairs.push([id, userId]);
-        for (const groupId of edges.groupIds) nestPairs.push([id, groupId]);
+        after.users.set(id, edges.userIds);
+        after.nested.set(id, edges.groupIds);
       }
-      await this.repository.replaceEdges(manager, tenantId, readIds, userPairs, nestPairs);
-      await this.repository.deleteGroups(manager, tenantId, [...gotIds]);
+      for (const id of goneIds) {
+        after.users.delete(id);
+        after.nested.delete(id);
+      }
+      await this.repository.writeEdgeDelta(
+        manager,
+        tenantId,
+        'users',
+        diffEdges(before.users, after.users, readIds),
+      );
+      await this.repository.writeEdgeDelta(
+        manager,
+        tenantId,
+        'nested',
+        diffEdges(before.nested, after.nested, readIds),
+      );
+      // Deleting a group cascades to its edges and memberships.
+      await this.repository.deleteGroups(manager, tenantId, [...goneIds]);
 
-      const graph = await this.repository.edges(manager, tenantId);
-      const allIds = [...new Set([...idByDnKey.values()])];
-      const memberships = resolveMemberships(graph, allIds);
-      const effective = await this.repository.replaceEffective(manager, tenantId, memberships);
+      const memberships = resolveMemberships(after, new Set(idByDnKey.values()));
+      const delta = diffMemberships(
+        (await this.repository.effective(manager, tenantId)).filter(
+          (row) => !goneIds.has(row.groupId),
+        ),
+        memberships,
+      );
+      await this.repository.writeMembershipDelta(manager, tenantId, delta);
       const roles = await this.repository.applyRoleMappings(manager, tenantId);
 
-      let created = 0;
-      let updated = 0;
-      for (const group of written) {
-        const before = storedByUuid.get(group.ldapUuid);
-        if (!before) created += 1;
-        else if (
-          before.dn !== group.dn ||
-          before.cn !== group.cn ||
-          before.kind !== group.kind ||
-          before.memberCount !== group.memberCount
-        ) {
-          updated += 1;
-        }
-      }
       const summary: LdapSyncGroupSummary = {
         mode: request.mode,
         groupsRead: groups.length,
-        newGroups: created,
-        updatedGroups: updated,
+        newGroups: created.length,
+        updatedGroups: changed.length,
         deletedGroups: gone.length,
         skippedGroups: skipped
           .slice(0, 100)
           .map((group) => ({ dn: group.dn, reason: group.reason })),
         memberships: memberships.length,
-        membershipsAdded: effective.added,
-        membershipsRemoved: effective.removed,
+        membershipsAdded: delta.upserts.length,
+        membershipsRemoved: delta.removed.length,
         unresolvedMembers: unresolved,
         rolesGranted: roles.granted,
         rolesRevoked: roles.revoked,
       };
       this.logger.log(
-        `tenant ${tenantId}: ${request.mode} group sync read ${groups.length} groups (${created} new, ${updated} updated, ${gone.length} removed), ${memberships.length} memberships, roles +${roles.granted}/-${roles.revoked}`,
+        `tenant ${tenantId}: ${request.mode} group sync read ${groups.length} groups (${created.length} new, ${changed.length} updated, ${gone.length} removed), ${memberships.length} memberships, roles +${roles.granted}/-${roles.revoked}`,
       );
       return summary;
     });
   }
+}
+
+function groupChanged(
+  before: StoredGroup,
+  after: DirectoryGroup & { memberCount: number },
+): boolean {
+  return (
+    before.dn !== after.dn ||
+    before.dnKey !== after.dnKey ||
+    before.cn !== after.cn ||
+    before.kind !== after.kind ||
+    before.memberCount !== after.memberCount
+  );
 }
