@@ -277,7 +277,17 @@ describe('LDAP groups, group roles, incremental runs, progress, single-user re-s
       { source: 'manual', n: '1' },
     ]);
 
+    const snapshot = (): Promise<unknown[]> =>
+      Promise.all([
+        query('SELECT * FROM ldap_groups ORDER BY id'),
+        query('SELECT * FROM ldap_group_members ORDER BY group_id, user_id'),
+        query('SELECT * FROM ldap_group_nesting ORDER BY group_id, member_group_id'),
+        query('SELECT * FROM ldap_user_groups ORDER BY user_id, group_id'),
+        query('SELECT * FROM user_roles ORDER BY user_id, role_id'),
+      ]);
+    const before = await snapshot();
     const again = await sync();
+    expect(await snapshot()).toEqual(before);
     expect(again.details.groups).toMatchObject({
       newGroups: 0,
       updatedGroups: 0,
@@ -503,6 +513,23 @@ describe('LDAP groups, group roles, incremental runs, progress, single-user re-s
     expect(reads[reads.length - 1]).toBeLessThanOrEqual(finished.entriesRead);
     expect(finished.newUsers).toBe(count);
     expect(finished.entriesRead).toBeGreaterThanOrEqual(count);
+  });
+
+  it('removing more than the threshold of groups fails the run unless forced', async () => {
+    const doomed = ['bms-staff', 'cycle-a', 'cycle-b'];
+    for (const cn of doomed) await ldapTool('ldapdelete', [group(cn)]);
+    const refused = await sync();
+    expect(refused.status).toBe('失败');
+    expect(refused.error).toMatch(/group sync failed.*force=true/);
+    expect(await query(`SELECT id FROM ldap_groups WHERE cn = ANY($1)`, [doomed])).toHaveLength(3);
+    expect(await userInfoRoles('bob')).toEqual(['AMS/User', 'BMS/User']);
+
+    const forced = await sync('?force=true');
+    expect(forced.status).toBe('成功');
+    expect(forced.details.groups).toMatchObject({ deletedGroups: 3 });
+    expect(await query(`SELECT id FROM ldap_groups WHERE cn = ANY($1)`, [doomed])).toEqual([]);
+    expect(await userInfoRoles('bob')).toEqual(['AMS/User']);
+    expect(await userInfoRoles('oscar')).toEqual(['AMS/User']);
   });
 });
 
