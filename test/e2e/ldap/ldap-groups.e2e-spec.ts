@@ -484,6 +484,7 @@ describe('LDAP groups, group roles, incremental runs, progress, single-user re-s
     const id = started.body.data.id ?? '';
     const samples: { read: number; written: number; failed: number }[] = [];
     let listed = false;
+    let resyncDuringRun: { status: number; code: string; runStillGoing: boolean } | undefined;
     const finished = await waitFor(
       `run ${id}`,
       async () => {
@@ -499,6 +500,15 @@ describe('LDAP groups, group roles, incremental runs, progress, single-user re-s
           const page = await call<LdapSyncHistoryPage>('GET', '/sync-history?size=1');
           const item = page.body.data.list[0];
           if (item?.id === id && item.status === '进行中' && item.entriesRead > 0) listed = true;
+          if (!resyncDuringRun) {
+            const resync = await call('POST', '/users/alice/sync');
+            const after = await call<LdapSyncDetailView>('GET', `/sync-history/${id}`);
+            resyncDuringRun = {
+              status: resync.status,
+              code: resync.body.code,
+              runStillGoing: after.body.data.status === '进行中',
+            };
+          }
         }
         return undefined;
       },
@@ -512,6 +522,12 @@ describe('LDAP groups, group roles, incremental runs, progress, single-user re-s
     expect(samples.some((sample) => sample.written > 0)).toBe(true);
     expect(reads[reads.length - 1]).toBeLessThanOrEqual(finished.entriesRead);
     expect(finished.newUsers).toBe(count);
+    // A single-user re-sync waits for no run: while one writes, it is refused with LDAP_005.
+    if (resyncDuringRun?.runStillGoing) {
+      expect(resyncDuringRun).toMatchObject({ status: 409, code: 'LDAP_005' });
+    } else {
+      expect(resyncDuringRun?.status).toBe(200);
+    }
     expect(finished.entriesRead).toBeGreaterThanOrEqual(count);
   });
 

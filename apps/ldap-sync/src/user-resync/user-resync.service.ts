@@ -21,6 +21,7 @@ import {
 import { containingGroups } from '../groups/group-resolution';
 import { GroupSyncRepository } from '../groups/group-sync.repository';
 import { changedFields, planPage } from '../sync/sync-plan';
+import { SyncRepository } from '../sync/sync.repository';
 import { UserResyncRepository } from './user-resync.repository';
 
 /** Walking up nested groups stops after this many groups (a runaway hierarchy is cut, not looped). */
@@ -44,6 +45,7 @@ export class UserResyncService {
     private readonly adapter: LdapAdapter,
     private readonly users: UserResyncRepository,
     private readonly groups: GroupSyncRepository,
+    private readonly runs: SyncRepository,
   ) {}
 
   async resync(tenantId: string, username: string): Promise<LdapUserResyncReply> {
@@ -53,6 +55,22 @@ export class UserResyncService {
     }
     const directory = this.configs.toDirectory(config);
     const filter = userFilter(directory, username);
+    // The tenant's sync lock: a re-sync never interleaves with a run writing the same rows.
+    const lock = await this.runs.tryLock(tenantId);
+    if (!lock) throw new DomainError(ErrorCode.LdapSyncInProgress, '同步任务进行中，请稍后再试');
+    try {
+      return await this.resyncLocked(tenantId, directory, filter, username);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async resyncLocked(
+    tenantId: string,
+    directory: LdapDirectory,
+    filter: string,
+    username: string,
+  ): Promise<LdapUserResyncReply> {
     const read = await this.withConnection(tenantId, directory, async (connection) => {
       const entries = await connection.search(directory.userSearchBase, {
         filter,
