@@ -24,6 +24,8 @@ import { AccessTokenGuard } from './guards/access-token.guard';
 import { JwksController } from './jwks/jwks.controller';
 import { LdapAdminService } from './ldap/ldap-admin.service';
 import { LdapController } from './ldap/ldap.controller';
+import { LdapDirectorySyncController } from './ldap/ldap-directory-sync.controller';
+import { LdapDirectorySyncService } from './ldap/ldap-directory-sync.service';
 import { PeersModule } from './peers/peers.module';
 import { CsrfMiddleware } from './security/csrf.middleware';
 import { SecurityHeadersMiddleware } from './security/security-headers.middleware';
@@ -51,6 +53,7 @@ export class AuthGatewayModule implements NestModule {
         JwksController,
         ApiKeysController,
         LdapController,
+        LdapDirectorySyncController,
       ],
       providers: [
         { provide: AUTH_GATEWAY_CONFIG, useValue: own },
@@ -69,6 +72,7 @@ export class AuthGatewayModule implements NestModule {
         ApiKeyGuard,
         IdentityBootstrapService,
         LdapAdminService,
+        LdapDirectorySyncService,
       ],
     };
   }

@@ -64,6 +64,24 @@ export const LDAP_SYNC_ENV = {
     60,
     604800,
   ),
+  LDAP_SYNC_FULL_EVERY_RUNS: env.int(
+    'Every Nth scheduled sync run is a full run; the ones between are incremental (entries modified since the last successful run). 1 makes every run full',
+    24,
+    1,
+    10000,
+  ),
+  LDAP_SYNC_OVERLAP_SECONDS: env.int(
+    "An incremental run reads entries whose modifyTimestamp is at or after the last successful run's start minus this many seconds (clock skew between database and directory)",
+    60,
+    0,
+    3600,
+  ),
+  LDAP_SYNC_FULL_MAX_AGE_HOURS: env.int(
+    'A scheduled sync run is full when no full run succeeded within this many hours',
+    24,
+    1,
+    8760,
+  ),
 };
 
 export type LdapSyncConfig = EnvValues<typeof LDAP_SYNC_ENV>;

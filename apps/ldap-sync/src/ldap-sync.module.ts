@@ -26,6 +26,15 @@ import { LDAP_SYNC_QUEUE, SYNC_OPTIONS, type SyncOptions } from './sync/sync.opt
 import { SyncProcessor } from './sync/sync.processor';
 import { SyncRepository } from './sync/sync.repository';
 import { SyncService } from './sync/sync.service';
+import { SyncRunExtrasRepository } from './sync/sync-run-extras.repository';
+import { GroupSyncRepository } from './groups/group-sync.repository';
+import { GroupSyncService } from './groups/group-sync.service';
+import { GroupRoleMappingController } from './groups/group-role-mapping.controller';
+import { GroupRoleMappingRepository } from './groups/group-role-mapping.repository';
+import { GroupRoleMappingService } from './groups/group-role-mapping.service';
+import { UserResyncController } from './user-resync/user-resync.controller';
+import { UserResyncRepository } from './user-resync/user-resync.repository';
+import { UserResyncService } from './user-resync/user-resync.service';
 
 /** The LDAP features' providers, listed once so the medium tests build the same graph on a real
  *  database without Redis and HTTP. The SecretBox holds the key ring parsed at boot. */
@@ -41,6 +50,9 @@ export function ldapProviders(keyRing: KeyRing): Provider[] {
     DirectoryService,
   ];
 }
+
+/** A running sync writes its progress into its run record at most this often. */
+const PROGRESS_INTERVAL_MS = 1000;
 
 @Module({})
 export class LdapSyncModule {
@@ -68,6 +80,8 @@ export class LdapSyncModule {
         LdapSettingsController,
         DirectoryController,
         SyncController,
+        GroupRoleMappingController,
+        UserResyncController,
       ],
       providers: [
         ...ldapProviders(own.GATEHOUSE_SECRET_KEYS),
@@ -75,6 +89,14 @@ export class LdapSyncModule {
         SyncRepository,
         SyncService,
         SyncProcessor,
+        // -- groups, group roles, incremental runs, progress, single-user re-sync --
+        SyncRunExtrasRepository,
+        GroupSyncRepository,
+        GroupSyncService,
+        GroupRoleMappingRepository,
+        GroupRoleMappingService,
+        UserResyncRepository,
+        UserResyncService,
       ],
     };
   }
@@ -86,5 +108,11 @@ function syncOptions(own: LdapSyncConfig): SyncOptions {
     batchSize: own.LDAP_SYNC_BATCH_SIZE,
     maxDeleteRatio: own.LDAP_SYNC_MAX_DELETE_PERCENT / 100,
     staleRunSeconds: own.LDAP_SYNC_STALE_RUN_SECONDS,
+    modePolicy: {
+      fullEveryRuns: own.LDAP_SYNC_FULL_EVERY_RUNS,
+      fullMaxAgeHours: own.LDAP_SYNC_FULL_MAX_AGE_HOURS,
+      overlapMs: own.LDAP_SYNC_OVERLAP_SECONDS * 1000,
+    },
+    progressIntervalMs: PROGRESS_INTERVAL_MS,
   };
 }

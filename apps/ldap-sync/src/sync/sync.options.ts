@@ -1,3 +1,5 @@
+import type { ModePolicy } from './sync-mode';
+
 /** Tuning of a user sync, from the LDAP_SYNC_* variables (ldap-sync.config.ts). */
 export interface SyncOptions {
   pageSize: number;
@@ -5,6 +7,10 @@ export interface SyncOptions {
   /** 0..1: deletions above this share of the active LDAP users need force=true. */
   maxDeleteRatio: number;
   staleRunSeconds: number;
+  /** When a scheduled run is full rather than incremental (sync-mode.ts). */
+  modePolicy: ModePolicy;
+  /** A running run writes its progress at most this often. */
+  progressIntervalMs: number;
 }
 
 export const SYNC_OPTIONS = Symbol('SYNC_OPTIONS');

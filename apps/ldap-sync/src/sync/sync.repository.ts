@@ -4,6 +4,8 @@ import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
   DomainError,
   ErrorCode,
+  type LdapSyncGroupSummary,
+  type LdapSyncMode,
   type LdapSyncStatus,
   type LdapSyncType,
   type LdapSyncUserItem,
@@ -34,6 +36,10 @@ export interface SyncRunRow {
   modifiedBy: string;
   modifier: string;
   modifiedDate: Date;
+  // -- incremental runs and groups (sync-mode.ts, groups/) --
+  mode: LdapSyncMode;
+  since: Date | null;
+  groupSummary: LdapSyncGroupSummary | null;
 }
 
 export interface NewRun {
@@ -42,6 +48,9 @@ export interface NewRun {
   forced: boolean;
   actorId: string;
   actorName: string;
+  /** Default full; an incremental run reads entries modified at or after `since`. */
+  mode?: LdapSyncMode;
+  since?: Date | null;
 }
 
 export interface RunOutcome {
@@ -71,7 +80,7 @@ const RUN_COLUMNS = `id::text AS id, tenant_id AS "tenantId", status, sync_type 
   updated_users AS "updatedUsers", deleted_users AS "deletedUsers", failed_users AS "failedUsers",
   entries_read AS "entriesRead", entries_written AS "entriesWritten", error,
   created_by AS "createdBy", creator, created_date AS "createdDate", modified_by AS "modifiedBy",
-  modifier, modified_date AS "modifiedDate"`;
+  modifier, modified_date AS "modifiedDate", mode, since, group_summary AS "groupSummary"`;
 
 /** Columns written by a sync, in the order of `USER_VALUES`. */
 const USER_COLUMNS = 7;
@@ -88,10 +97,19 @@ export class SyncRepository {
   async startRun(run: NewRun): Promise<SyncRunRow> {
     try {
       const rows = await this.db.query<SyncRunRow[]>(
-        `INSERT INTO ldap_sync_runs (tenant_id, sync_type, forced, created_by, creator, modified_by, modifier)
-         VALUES ($1, $2, $3, $4, $5, $4, $5)
+        `INSERT INTO ldap_sync_runs (tenant_id, sync_type, forced, created_by, creator, modified_by,
+                                     modifier, mode, since)
+         VALUES ($1, $2, $3, $4, $5, $4, $5, $6, $7)
          RETURNING ${RUN_COLUMNS}`,
-        [run.tenantId, run.syncType, run.forced, run.actorId, run.actorName],
+        [
+          run.tenantId,
+          run.syncType,
+          run.forced,
+          run.actorId,
+          run.actorName,
+          run.mode ?? 'full',
+          run.since ?? null,
+        ],
       );
       return rows[0];
     } catch (error: unknown) {

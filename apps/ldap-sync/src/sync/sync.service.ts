@@ -16,6 +16,7 @@ import { LdapConfigService } from '../ldap-config/ldap-config.service';
 import { mappedAttributeNames } from '../ldap-config/ldap-field-mapping.util';
 import { LdapAdapterError } from '../ldap/ldap.exception';
 import { LdapAdapter } from '../ldap/ldap.adapter';
+import { GroupSyncError, GroupSyncService } from '../groups/group-sync.service';
 import {
   type CurrentLdapUser,
   deletionRefusal,
@@ -23,6 +24,12 @@ import {
   planPage,
   plannedDeletions,
 } from './sync-plan';
+import { changedSinceFilter, decideScheduledMode, type SyncMode } from './sync-mode';
+import {
+  type RunProgress,
+  SyncRunExtrasRepository,
+  throttledProgress,
+} from './sync-run-extras.repository';
 import {
   LDAP_SYNC_QUEUE,
   runJobId,
@@ -48,6 +55,10 @@ const SESSION_PREFIX = 'gh:session:';
 interface SyncTarget {
   runId: string | null;
   items: RunItems;
+  // -- incremental runs and progress (sync-mode.ts, sync-run-extras.repository.ts) --
+  mode?: SyncMode;
+  since?: Date | null;
+  progress?: (progress: RunProgress) => Promise<void>;
 }
 
 /**
@@ -67,6 +78,8 @@ export class SyncService {
     @InjectRedis() private readonly redis: Redis,
     @Inject(SYNC_OPTIONS) private readonly options: SyncOptions,
     @InjectQueue(LDAP_SYNC_QUEUE) private readonly queue: Queue<SyncJobData>,
+    private readonly groups: GroupSyncService,
+    private readonly extras: SyncRunExtrasRepository,
   ) {}
 
   /**
@@ -93,13 +106,24 @@ export class SyncService {
     }
     let run: SyncRunRow;
     try {
+      // -- incremental runs: the mode of a scheduled run (sync-mode.ts) --
+      const decision = decideScheduledMode(
+        await this.extras.historyFacts(tenantId),
+        this.options.modePolicy,
+        new Date(),
+      );
       run = await this.runs.startRun({
         tenantId,
         syncType: 'auto',
         forced: false,
         actorId: 'SYSTEM',
         actorName: '系统自动',
+        mode: decision.mode,
+        since: decision.since,
       });
+      this.logger.log(
+        `tenant ${tenantId}: scheduled run ${run.id} is ${decision.mode} (${decision.reason})`,
+      );
     } catch (error: unknown) {
       if (error instanceof DomainError && error.code === ErrorCode.LdapSyncInProgress) {
         this.logger.log(`tenant ${tenantId}: scheduled sync skipped, a run is in progress`);
@@ -198,6 +222,9 @@ export class SyncService {
       modifiedBy: request.actorId,
       modifier: request.actorName,
       modifiedDate: started,
+      mode: 'full',
+      since: null,
+      groupSummary: null,
     };
     return toDetailView(row, target.items);
   }
@@ -230,7 +257,18 @@ export class SyncService {
       await this.runs.claimRun(runId, workerId);
       let outcome: RunOutcome;
       try {
-        outcome = await this.execute(tenantId, run.forced, { runId, items: emptyItems() });
+        outcome = await this.execute(tenantId, run.forced, {
+          runId,
+          items: emptyItems(),
+          mode: run.mode,
+          since: run.since,
+          progress: throttledProgress(
+            (progress) => this.extras.reportProgress(runId, progress),
+            this.options.progressIntervalMs,
+          ),
+        });
+        // -- groups, memberships and group roles (groups/group-sync.service.ts) --
+        if (outcome.status === 'succeeded') outcome = await this.syncGroups(run, outcome);
       } catch (error: unknown) {
         const message = error instanceof Error ? error.message : String(error);
         this.logger.error(`run ${runId} of tenant ${tenantId} failed: ${message}`);
@@ -244,6 +282,31 @@ export class SyncService {
       );
     } finally {
       await lock.release();
+    }
+  }
+
+  /** The group phase after a successful user phase; its failure fails the run (users already
+   *  written stay; groups, memberships and roles are left as they were). */
+  private async syncGroups(run: SyncRunRow, outcome: RunOutcome): Promise<RunOutcome> {
+    try {
+      const summary = await this.groups.run({
+        tenantId: run.tenantId,
+        mode: run.mode,
+        since: run.since,
+        force: run.forced,
+      });
+      await this.extras.saveGroupSummary(run.id, summary);
+      return outcome;
+    } catch (error: unknown) {
+      if (!(error instanceof GroupSyncError) && !(error instanceof DomainError)) throw error;
+      this.logger.warn(
+        `run ${run.id} of tenant ${run.tenantId}: group sync failed: ${error.message}`,
+      );
+      return {
+        ...outcome,
+        status: 'failed',
+        error: `组同步失败 (group sync failed): ${error.message}；组、成员关系和角色未更改 (groups, memberships and roles unchanged)`,
+      };
     }
   }
 
@@ -319,7 +382,9 @@ export class SyncService {
     const current = await this.runs.ldapUsers(tenantId);
     const seen = new Set<string>();
     const mapping = directory.fieldMapping;
-    const filter = directory.userSearchFilter.split('{0}').join('*');
+    const allUsers = directory.userSearchFilter.split('{0}').join('*');
+    const incremental = target.mode === 'incremental' && target.since;
+    const filter = incremental ? changedSinceFilter(allUsers, target.since as Date) : allUsers;
     let step = 'connect';
     try {
       const connection = await this.adapter.connect(directory.connect);
@@ -370,6 +435,7 @@ export class SyncService {
           }
           if (target.runId === null) target.items.failedUsersList.push(...failed);
           outcome.failedUsers += failed.length;
+          await target.progress?.(outcome);
         }
       } finally {
         await connection.close();
@@ -380,6 +446,8 @@ export class SyncService {
       return fail(`LDAP ${step} failed (${error.kind}): ${error.message}`);
     }
     outcome.totalUsers = outcome.entriesRead;
+    // An incremental run saw only changed entries: it never deactivates (full runs do).
+    if (incremental) return outcome;
 
     const deletions = plannedDeletions(current, seen);
     const refusal = deletionRefusal({

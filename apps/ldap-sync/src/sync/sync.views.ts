@@ -54,6 +54,9 @@ export function toRunView(row: SyncRunRow): LdapSyncRunView {
     deletedUsers: row.deletedUsers,
     failedUsers: row.failedUsers,
     syncType: row.syncType,
+    mode: row.mode,
+    entriesRead: row.entriesRead,
+    entriesWritten: row.entriesWritten,
     dryRun: row.dryRun,
     forced: row.forced,
     error: row.error,
@@ -61,5 +64,5 @@ export function toRunView(row: SyncRunRow): LdapSyncRunView {
 }
 
 export function toDetailView(row: SyncRunRow, items: RunItems): LdapSyncDetailView {
-  return { ...toRunView(row), details: items };
+  return { ...toRunView(row), details: { ...items, mode: row.mode, groups: row.groupSummary } };
 }

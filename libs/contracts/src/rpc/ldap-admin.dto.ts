@@ -1,6 +1,9 @@
 import {
+  ArrayMaxSize,
+  IsArray,
   IsBoolean,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Matches,
@@ -283,3 +286,73 @@ export interface LdapGroupMembersReply {
 }
 
 export type LdapFieldMappingView = Record<string, string>;
+
+/** `PUT /api/v1/ldap/group-role-mappings`: the tenant's whole list of directory group → role
+ *  mappings (it replaces the stored one). Each item is `{groupDN, system, role}`; items are
+ *  checked by ldap-sync (DN syntax, system and role exist), which names the offending
+ *  `mappings[i].field`. */
+export class LdapGroupRoleMappingsBodyDto {
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsObject({ each: true })
+  mappings!: LdapGroupRoleMappingItem[];
+}
+
+export interface LdapGroupRoleMappingItem {
+  groupDN: string;
+  system: string;
+  role: string;
+}
+
+export class LdapSaveGroupRoleMappingsRequestDto extends LdapGroupRoleMappingsBodyDto {
+  @IsString()
+  @Matches(TENANT_ID)
+  tenantId!: string;
+
+  @IsString()
+  @MaxLength(64)
+  actorId!: string;
+
+  @IsString()
+  @MaxLength(200)
+  actorName!: string;
+}
+
+export interface LdapGroupRoleMappingView extends LdapGroupRoleMappingItem {
+  /** The group as last synced (null until a sync has read it). */
+  groupName: string | null;
+  createdBy: string;
+  creator: string;
+  createdDate: string | null;
+}
+
+export interface LdapGroupRoleMappingsReply {
+  mappings: LdapGroupRoleMappingView[];
+}
+
+/** `POST /api/v1/ldap/users/{username}/sync`: one directory user read again and applied. */
+export class LdapUserResyncRequestDto {
+  @IsString()
+  @Matches(TENANT_ID)
+  tenantId!: string;
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(256)
+  username!: string;
+}
+
+export interface LdapUserResyncReply {
+  /** Gatehouse user id. */
+  userId: string;
+  username: string;
+  userDN: string;
+  /** `new`, `updated` (changed fields listed) or `unchanged`. */
+  result: 'new' | 'updated' | 'unchanged';
+  changes: string[];
+  active: boolean;
+  /** Effective groups (nested resolved), as DNs. */
+  groups: string[];
+  /** Every role the user holds now, by hand or from the directory. */
+  roles: { system: string; role: string; source: 'manual' | 'ldap' }[];
+}

@@ -27,6 +27,7 @@ export type LdapSyncStatusLabel = (typeof LDAP_SYNC_STATUS_LABELS)[LdapSyncStatu
 export const LDAP_SYNC_STATUS_LABEL_VALUES: readonly LdapSyncStatusLabel[] =
   Object.values(LDAP_SYNC_STATUS_LABELS);
 export type LdapSyncType = 'manual' | 'auto' | 'incremental';
+export type LdapSyncMode = 'full' | 'incremental';
 /** Run ids as the API shows them. */
 export const LDAP_SYNC_RUN_ID = /^SYNC_[1-9]\d{0,17}$/;
 
@@ -128,6 +129,12 @@ export interface LdapSyncRunView {
   deletedUsers: number;
   failedUsers: number;
   syncType: LdapSyncType;
+  /** `full` reads everything and may deactivate; `incremental` reads entries changed since the
+   *  last successful run and never deactivates (syncType keeps the seed's `manual`/`auto`). */
+  mode: LdapSyncMode;
+  /** Progress, updated about once a second while the run is in progress. */
+  entriesRead: number;
+  entriesWritten: number;
   dryRun: boolean;
   forced: boolean;
   /** Why a failed run failed (nothing deactivated); null otherwise. */
@@ -148,6 +155,10 @@ export interface LdapSyncDetailView extends LdapSyncRunView {
     updatedUsersList: LdapSyncUserItem[];
     deletedUsersList: LdapSyncUserItem[];
     failedUsersList: LdapSyncUserItem[];
+    /** The run's mode again, where the seed's clients read the details. */
+    mode?: LdapSyncMode;
+    /** What the group phase did; null when it did not run (dry run, failed user phase). */
+    groups?: LdapSyncGroupSummary | null;
   };
 }
 
@@ -162,4 +173,24 @@ export interface LdapSyncScheduleReply {
   scheduled: boolean;
   /** Seconds between automatic runs; null when not scheduled. */
   every: number | null;
+}
+
+/** The group phase of a run: groups read and written, effective memberships (nested groups
+ *  resolved) and the role grants derived from the group → role mappings. */
+export interface LdapSyncGroupSummary {
+  mode: LdapSyncMode;
+  groupsRead: number;
+  newGroups: number;
+  updatedGroups: number;
+  deletedGroups: number;
+  /** Group entries not written (no stable id, unknown kind), at most 100. */
+  skippedGroups: { dn: string; reason: string }[];
+  /** Effective (user, group) memberships after the run. */
+  memberships: number;
+  membershipsAdded: number;
+  membershipsRemoved: number;
+  /** Member values naming neither a synced user nor a known group. */
+  unresolvedMembers: number;
+  rolesGranted: number;
+  rolesRevoked: number;
 }

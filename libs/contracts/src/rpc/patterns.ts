@@ -12,7 +12,11 @@ import type {
   LdapFieldMappingView,
   LdapGroupMembersReply,
   LdapGroupMembersRequestDto,
+  LdapGroupRoleMappingsReply,
   LdapGroupView,
+  LdapSaveGroupRoleMappingsRequestDto,
+  LdapUserResyncReply,
+  LdapUserResyncRequestDto,
   LdapSaveConfigRequestDto,
   LdapSaveFieldMappingRequestDto,
   LdapSearchUsersRequestDto,
@@ -50,6 +54,9 @@ export const RPC_PATTERNS = {
     syncHistory: 'ldap.sync.history',
     syncDetail: 'ldap.sync.detail',
     syncSchedule: 'ldap.sync.schedule',
+    getGroupRoleMappings: 'ldap.groupRoleMappings.get',
+    saveGroupRoleMappings: 'ldap.groupRoleMappings.save',
+    resyncUser: 'ldap.users.resync',
   },
   integration: {
     ping: 'integration.ping',
@@ -117,6 +124,16 @@ export interface RpcContract {
   [RPC_PATTERNS.ldap.syncDetail]: { request: LdapSyncDetailRequestDto; reply: LdapSyncDetailView };
   /** Re-reads syncEnabled/syncInterval and replaces (or removes) the tenant's job scheduler. */
   [RPC_PATTERNS.ldap.syncSchedule]: { request: LdapTenantRequestDto; reply: LdapSyncScheduleReply };
+  [RPC_PATTERNS.ldap.getGroupRoleMappings]: {
+    request: LdapTenantRequestDto;
+    reply: LdapGroupRoleMappingsReply;
+  };
+  /** Replaces the tenant's mappings and re-applies them to the stored memberships at once. */
+  [RPC_PATTERNS.ldap.saveGroupRoleMappings]: {
+    request: LdapSaveGroupRoleMappingsRequestDto;
+    reply: LdapGroupRoleMappingsReply;
+  };
+  [RPC_PATTERNS.ldap.resyncUser]: { request: LdapUserResyncRequestDto; reply: LdapUserResyncReply };
   [RPC_PATTERNS.integration.ping]: { request: PingRequest; reply: PingReply };
   [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };
   [RPC_PATTERNS.auth.userInfo]: { request: TenantUserRequestDto; reply: UserInfo };

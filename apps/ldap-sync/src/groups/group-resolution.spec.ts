@@ -1,0 +1,116 @@
+import {
+  containedGroups,
+  containingGroups,
+  diffEdges,
+  diffMemberships,
+  type MembershipGraph,
+  resolveMemberships,
+} from './group-resolution';
+
+function graph(
+  users: Record<string, string[]>,
+  nested: Record<string, string[]> = {},
+): MembershipGraph {
+  return { users: new Map(Object.entries(users)), nested: new Map(Object.entries(nested)) };
+}
+
+function pairs(result: ReturnType<typeof resolveMemberships>): string[] {
+  return result.map((row) => `${row.userId}@${row.groupId}${row.direct ? '' : '~'}`).sort();
+}
+
+describe('resolveMemberships', () => {
+  it('lists direct members as direct', () => {
+    const result = resolveMemberships(graph({ g1: ['u1', 'u2'], g2: ['u2'] }), ['g1', 'g2']);
+    expect(pairs(result)).toEqual(['u1@g1', 'u2@g1', 'u2@g2']);
+  });
+
+  it('gives a parent group the members of nested groups at any depth, marked indirect', () => {
+    const g = graph({ top: ['u0'], mid: ['u1'], leaf: ['u2'] }, { top: ['mid'], mid: ['leaf'] });
+    expect(pairs(resolveMemberships(g, ['top', 'mid', 'leaf']))).toEqual([
+      'u0@top',
+      'u1@mid',
+      'u1@top~',
+      'u2@leaf',
+      'u2@mid~',
+      'u2@top~',
+    ]);
+  });
+
+  it('a user listed directly and through a nested group is one direct membership', () => {
+    const g = graph({ top: ['u1'], leaf: ['u1'] }, { top: ['leaf'] });
+    expect(pairs(resolveMemberships(g, ['top', 'leaf']))).toEqual(['u1@leaf', 'u1@top']);
+  });
+
+  it('terminates on cycles; every group of a cycle holds the members of the others', () => {
+    const g = graph({ a: ['ua'], b: ['ub'], c: ['uc'] }, { a: ['b'], b: ['c'], c: ['a'] });
+    const result = resolveMemberships(g, ['a', 'b', 'c']);
+    expect(result).toHaveLength(9);
+    expect(pairs(result)).toContain('uc@a~');
+    expect(pairs(result)).toContain('ua@b~');
+  });
+
+  it('terminates on a group that contains itself', () => {
+    const g = graph({ a: ['u1'] }, { a: ['a'] });
+    expect(pairs(resolveMemberships(g, ['a']))).toEqual(['u1@a']);
+  });
+
+  it('gives an empty group no members and ignores unknown nested ids', () => {
+    const g = graph({}, { a: ['ghost'] });
+    expect(resolveMemberships(g, ['a'])).toEqual([]);
+  });
+});
+
+describe('containedGroups / containingGroups', () => {
+  it('walks down and up through a cycle, each group once', () => {
+    const g = graph({}, { a: ['b'], b: ['c'], c: ['a', 'd'] });
+    expect([...containedGroups(g, 'a')].sort()).toEqual(['a', 'b', 'c', 'd']);
+    const parents: Record<string, string[]> = { b: ['a'], c: ['b'], a: ['c'], d: ['c'] };
+    expect([...containingGroups((id) => parents[id] ?? [], ['d'])].sort()).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
+  });
+
+  it('containingGroups of nothing is empty', () => {
+    expect(containingGroups(() => ['x'], []).size).toBe(0);
+  });
+});
+
+describe('diffEdges / diffMemberships', () => {
+  it('touches only the groups in scope and only what changed', () => {
+    const before = new Map([
+      ['g1', ['u1', 'u2']],
+      ['g2', ['u3']],
+    ]);
+    const after = new Map([['g1', ['u2', 'u4']]]);
+    expect(diffEdges(before, after, ['g1'])).toEqual({
+      added: [['g1', 'u4']],
+      removed: [['g1', 'u1']],
+    });
+    expect(diffEdges(before, after, ['g1', 'g2']).removed).toContainEqual(['g2', 'u3']);
+    expect(diffEdges(before, before, ['g1', 'g2'])).toEqual({ added: [], removed: [] });
+  });
+
+  it('writes new rows and changed direct flags, deletes the gone, skips the unchanged', () => {
+    const before = [
+      { userId: 'u1', groupId: 'g1', direct: true },
+      { userId: 'u2', groupId: 'g1', direct: true },
+      { userId: 'u3', groupId: 'g1', direct: false },
+    ];
+    const after = [
+      { userId: 'u1', groupId: 'g1', direct: true },
+      { userId: 'u3', groupId: 'g1', direct: true },
+      { userId: 'u4', groupId: 'g1', direct: false },
+    ];
+    expect(diffMemberships(before, after)).toEqual({
+      upserts: [
+        { userId: 'u3', groupId: 'g1', direct: true },
+        { userId: 'u4', groupId: 'g1', direct: false },
+      ],
+      removed: [{ userId: 'u2', groupId: 'g1', direct: true }],
+    });
+    expect(diffMemberships(after, after)).toEqual({ upserts: [], removed: [] });
+  });
+});

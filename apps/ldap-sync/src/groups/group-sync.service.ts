@@ -1,0 +1,222 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { LdapSyncGroupSummary } from '@gatehouse/contracts';
+import { type LdapDirectory, LdapConfigService } from '../ldap-config/ldap-config.service';
+import { LdapAdapter } from '../ldap/ldap.adapter';
+import { LdapAdapterError } from '../ldap/ldap.exception';
+import { changedSinceFilter, type SyncMode } from '../sync/sync-mode';
+import { SYNC_OPTIONS, type SyncOptions } from '../sync/sync.options';
+import {
+  buildUserIndex,
+  type DirectoryGroup,
+  GROUP_ATTRIBUTES,
+  GROUP_OBJECT_FILTER,
+  groupDeletionRefusal,
+  groupEdges,
+  isSkipped,
+  parseGroupEntry,
+  type SkippedGroup,
+} from './group-plan';
+import { diffEdges, diffMemberships, resolveMemberships } from './group-resolution';
+import { GroupSyncRepository, type StoredGroup } from './group-sync.repository';
+
+export interface GroupSyncRequest {
+  tenantId: string;
+  mode: SyncMode;
+  /** Incremental runs: groups modified at or after this. */
+  since: Date | null;
+  force: boolean;
+}
+
+/** Why the group phase of a run failed; nothing of the groups was changed. */
+export class GroupSyncError extends Error {
+  override readonly name = 'GroupSyncError';
+}
+
+/**
+ * The group phase of a sync run, after its users are written: reads the groups under the group
+ * base page by page (all of them in a full run, those modified since in an incremental one),
+ * writes groups and their direct edges, resolves nested groups into each user's effective groups
+ * and applies the group → role mappings to `user_roles`, all in one transaction. Groups gone from
+ * the directory are removed only by a full run that read everything, under the users' safety rule.
+ */
+@Injectable()
+export class GroupSyncService {
+  private readonly logger = new Logger(GroupSyncService.name);
+
+  constructor(
+    private readonly configs: LdapConfigService,
+    private readonly adapter: LdapAdapter,
+    private readonly repository: GroupSyncRepository,
+    @Inject(SYNC_OPTIONS) private readonly options: SyncOptions,
+  ) {}
+
+  async run(request: GroupSyncRequest): Promise<LdapSyncGroupSummary> {
+    const config = await this.configs.findByTenant(request.tenantId);
+    if (!config) throw new GroupSyncError('LDAP配置错误：尚未保存LDAP配置');
+    const directory = this.configs.toDirectory(config);
+    const read = await this.readGroups(directory, request);
+    return this.write(request, read.groups, read.skipped);
+  }
+
+  private async readGroups(
+    directory: LdapDirectory,
+    request: GroupSyncRequest,
+  ): Promise<{ groups: DirectoryGroup[]; skipped: SkippedGroup[] }> {
+    const base =
+      directory.groupSearchBase !== '' ? directory.groupSearchBase : directory.userSearchBase;
+    const filter =
+      request.mode === 'incremental' && request.since
+        ? changedSinceFilter(GROUP_OBJECT_FILTER, request.since)
+        : GROUP_OBJECT_FILTER;
+    const groups: DirectoryGroup[] = [];
+    const skipped: SkippedGroup[] = [];
+    try {
+      const connection = await this.adapter.connect(directory.connect);
+      try {
+        if (directory.serviceBind) {
+          await connection.bind(directory.serviceBind.dn, directory.serviceBind.password);
+        }
+        for await (const page of connection.searchPages(base, {
+          filter,
+          scope: 'sub',
+          attributes: GROUP_ATTRIBUTES,
+          pageSize: this.options.pageSize,
+        })) {
+          for (const entry of page) {
+            const parsed = parseGroupEntry(entry);
+            if (isSkipped(parsed)) skipped.push(parsed);
+            else groups.push(parsed);
+          }
+        }
+      } finally {
+        await connection.close();
+      }
+    } catch (error: unknown) {
+      if (!(error instanceof LdapAdapterError)) throw error;
+      throw new GroupSyncError(`LDAP group read failed (${error.kind}): ${error.message}`);
+    }
+    return { groups, skipped };
+  }
+
+  private async write(
+    request: GroupSyncRequest,
+    groups: DirectoryGroup[],
+    skipped: SkippedGroup[],
+  ): Promise<LdapSyncGroupSummary> {
+    const { tenantId } = request;
+    const users = buildUserIndex(await this.repository.membershipUsers(tenantId));
+    return this.repository.transaction(async (manager) => {
+      const stored = await this.repository.groups(tenantId, manager);
+      const storedByUuid = new Map(stored.map((group) => [group.ldapUuid, group]));
+      const seen = new Set(groups.map((group) => group.ldapUuid));
+      const gone = request.mode === 'full' ? stored.filter((g) => !seen.has(g.ldapUuid)) : [];
+      const refusal = groupDeletionRefusal({
+        groupsRead: groups.length,
+        existingGroups: stored.length,
+        deletions: gone.length,
+        force: request.force,
+        maxRatio: this.options.maxDeleteRatio,
+      });
+      if (refusal) throw new GroupSyncError(refusal);
+
+      // Only new and changed groups are written; unchanged ones keep their row untouched.
+      const read = groups.map((group) => ({
+        ...group,
+        memberCount: group.memberDnKeys.length + group.memberUids.length,
+      }));
+      const created = read.filter((group) => !storedByUuid.has(group.ldapUuid));
+      const changed = read.filter((group) => {
+        const before = storedByUuid.get(group.ldapUuid);
+        return before !== undefined && groupChanged(before, group);
+      });
+      const ids = await this.repository.upsertGroups(manager, tenantId, [...created, ...changed]);
+      for (const group of stored) if (!ids.has(group.ldapUuid)) ids.set(group.ldapUuid, group.id);
+
+      // Group ids by DN: the stored groups (unchanged ones of an incremental run) overlaid with
+      // this read, so a member naming a group resolves either way.
+      const goneIds = new Set(gone.map((group) => group.id));
+      const idByDnKey = new Map<string, string>();
+      for (const group of stored) if (!goneIds.has(group.id)) idByDnKey.set(group.dnKey, group.id);
+      for (const group of groups) {
+        const id = ids.get(group.ldapUuid);
+        if (id) idByDnKey.set(group.dnKey, id);
+      }
+
+      const before = await this.repository.edges(manager, tenantId);
+      const after = { users: new Map(before.users), nested: new Map(before.nested) };
+      const readIds: string[] = [];
+      let unresolved = 0;
+      for (const group of groups) {
+        const id = ids.get(group.ldapUuid);
+        if (!id) continue;
+        readIds.push(id);
+        const edges = groupEdges(group, users, idByDnKey, id);
+        unresolved += edges.unresolved;
+        after.users.set(id, edges.userIds);
+        after.nested.set(id, edges.groupIds);
+      }
+      for (const id of goneIds) {
+        after.users.delete(id);
+        after.nested.delete(id);
+      }
+      await this.repository.writeEdgeDelta(
+        manager,
+        tenantId,
+        'users',
+        diffEdges(before.users, after.users, readIds),
+      );
+      await this.repository.writeEdgeDelta(
+        manager,
+        tenantId,
+        'nested',
+        diffEdges(before.nested, after.nested, readIds),
+      );
+      // Deleting a group cascades to its edges and memberships.
+      await this.repository.deleteGroups(manager, tenantId, [...goneIds]);
+
+      const memberships = resolveMemberships(after, new Set(idByDnKey.values()));
+      const delta = diffMemberships(
+        (await this.repository.effective(manager, tenantId)).filter(
+          (row) => !goneIds.has(row.groupId),
+        ),
+        memberships,
+      );
+      await this.repository.writeMembershipDelta(manager, tenantId, delta);
+      const roles = await this.repository.applyRoleMappings(manager, tenantId);
+
+      const summary: LdapSyncGroupSummary = {
+        mode: request.mode,
+        groupsRead: groups.length,
+        newGroups: created.length,
+        updatedGroups: changed.length,
+        deletedGroups: gone.length,
+        skippedGroups: skipped
+          .slice(0, 100)
+          .map((group) => ({ dn: group.dn, reason: group.reason })),
+        memberships: memberships.length,
+        membershipsAdded: delta.upserts.length,
+        membershipsRemoved: delta.removed.length,
+        unresolvedMembers: unresolved,
+        rolesGranted: roles.granted,
+        rolesRevoked: roles.revoked,
+      };
+      this.logger.log(
+        `tenant ${tenantId}: ${request.mode} group sync read ${groups.length} groups (${created.length} new, ${changed.length} updated, ${gone.length} removed), ${memberships.length} memberships, roles +${roles.granted}/-${roles.revoked}`,
+      );
+      return summary;
+    });
+  }
+}
+
+function groupChanged(
+  before: StoredGroup,
+  after: DirectoryGroup & { memberCount: number },
+): boolean {
+  return (
+    before.dn !== after.dn ||
+    before.dnKey !== after.dnKey ||
+    before.cn !== after.cn ||
+    before.kind !== after.kind ||
+    before.memberCount !== after.memberCount
+  );
+}
