@@ -7,6 +7,16 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import { PersistenceModule } from '@gatehouse/persistence';
 import { type PlatformConfig, PlatformModule, RedisModule } from '@gatehouse/platform';
+import { AdminUsersController } from './admin-users/admin-users.controller';
+import { AdminUsersRepository } from './admin-users/admin-users.repository';
+import { AdminUsersService } from './admin-users/admin-users.service';
+import { DirectoryWriter } from './admin-users/directory-writer.service';
+import { AuditController } from './audit/audit.controller';
+import { AuditRepository } from './audit/audit.repository';
+import { AuditService } from './audit/audit.service';
+import { StatsController } from './stats/stats.controller';
+import { StatsRepository } from './stats/stats.repository';
+import { StatsService } from './stats/stats.service';
 import { ApiKeyGuard } from './api-keys/api-key.guard';
 import { ApiKeyRepository } from './api-keys/api-key.repository';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -51,6 +61,9 @@ export class AuthGatewayModule implements NestModule {
         JwksController,
         ApiKeysController,
         LdapController,
+        AdminUsersController,
+        AuditController,
+        StatsController,
       ],
       providers: [
         { provide: AUTH_GATEWAY_CONFIG, useValue: own },
@@ -69,6 +82,13 @@ export class AuthGatewayModule implements NestModule {
         ApiKeyGuard,
         IdentityBootstrapService,
         LdapAdminService,
+        AuditRepository,
+        AuditService,
+        AdminUsersRepository,
+        AdminUsersService,
+        DirectoryWriter,
+        StatsRepository,
+        StatsService,
       ],
     };
   }
