@@ -7,6 +7,14 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import { PersistenceModule } from '@gatehouse/persistence';
 import { type PlatformConfig, PlatformModule, RedisModule } from '@gatehouse/platform';
+import { AdminRolesController } from './admin-roles/admin-roles.controller';
+import { AdminRolesRepository } from './admin-roles/admin-roles.repository';
+import { AdminRolesService } from './admin-roles/admin-roles.service';
+import { GrantsController } from './admin-roles/grants.controller';
+import { PermissionsController } from './admin-roles/permissions.controller';
+import { RolesController } from './admin-roles/roles.controller';
+import { RolesRepository } from './admin-roles/roles.repository';
+import { RolesService } from './admin-roles/roles.service';
 import { AdminUsersController } from './admin-users/admin-users.controller';
 import { AdminUsersRepository } from './admin-users/admin-users.repository';
 import { AdminUsersService } from './admin-users/admin-users.service';
@@ -64,6 +72,10 @@ export class AuthGatewayModule implements NestModule {
         AdminUsersController,
         AuditController,
         StatsController,
+        RolesController,
+        AdminRolesController,
+        GrantsController,
+        PermissionsController,
       ],
       providers: [
         { provide: AUTH_GATEWAY_CONFIG, useValue: own },
@@ -89,6 +101,10 @@ export class AuthGatewayModule implements NestModule {
         DirectoryWriter,
         StatsRepository,
         StatsService,
+        RolesRepository,
+        RolesService,
+        AdminRolesRepository,
+        AdminRolesService,
       ],
     };
   }
