@@ -3,10 +3,18 @@ import {
   type MiddlewareConsumer,
   Module,
   type NestModule,
+  RequestMethod,
 } from '@nestjs/common';
+import { urlencoded } from 'express';
 import { APP_GUARD } from '@nestjs/core';
 import { PersistenceModule } from '@gatehouse/persistence';
 import { type PlatformConfig, PlatformModule, RedisModule } from '@gatehouse/platform';
+import { ApplicationsController } from './applications/applications.controller';
+import { ApplicationsRepository } from './applications/applications.repository';
+import { ApplicationsService } from './applications/applications.service';
+import { OAuthRateLimitStore } from './oauth/oauth-rate-limit.store';
+import { OAuthController } from './oauth/oauth.controller';
+import { OAuthService } from './oauth/oauth.service';
 import { AdminRolesController } from './admin-roles/admin-roles.controller';
 import { AdminRolesRepository } from './admin-roles/admin-roles.repository';
 import { AdminRolesService } from './admin-roles/admin-roles.service';
@@ -76,6 +84,8 @@ export class AuthGatewayModule implements NestModule {
         AdminRolesController,
         GrantsController,
         PermissionsController,
+        ApplicationsController,
+        OAuthController,
       ],
       providers: [
         { provide: AUTH_GATEWAY_CONFIG, useValue: own },
@@ -105,11 +115,19 @@ export class AuthGatewayModule implements NestModule {
         RolesService,
         AdminRolesRepository,
         AdminRolesService,
+        ApplicationsRepository,
+        ApplicationsService,
+        OAuthRateLimitStore,
+        OAuthService,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(SecurityHeadersMiddleware, CsrfMiddleware).forRoutes('{*path}');
+    // RFC 6749 form encoding on the token endpoint only: no other route takes form bodies.
+    consumer
+      .apply(urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }))
+      .forRoutes({ path: 'api/v1/oauth/token', method: RequestMethod.POST });
   }
 }

@@ -52,11 +52,17 @@ function hashOf(token: string): string {
 export class SessionStore {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
-  async create(tenantId: string, userId: string, ttlSeconds: number): Promise<NewSession> {
+  /** `countLive: false` for client-application sessions, which are not people's sessions. */
+  async create(
+    tenantId: string,
+    userId: string,
+    ttlSeconds: number,
+    countLive = true,
+  ): Promise<NewSession> {
     const familyId = randomId(16);
     const refreshToken = `rt1.${randomToken(32)}`;
     const userKey = `${PREFIX}user:${tenantId}:${userId}`;
-    await this.redis
+    const tx = this.redis
       .multi()
       .hset(`${PREFIX}fam:${familyId}`, {
         uid: userId,
@@ -73,9 +79,9 @@ export class SessionStore {
       })
       .expire(`${PREFIX}rt:${hashOf(refreshToken)}`, ttlSeconds)
       .sadd(userKey, familyId)
-      .expire(userKey, ttlSeconds)
-      .zadd(`${PREFIX}live:${tenantId}`, Date.now() + ttlSeconds * 1000, familyId)
-      .exec();
+      .expire(userKey, ttlSeconds);
+    if (countLive) tx.zadd(`${PREFIX}live:${tenantId}`, Date.now() + ttlSeconds * 1000, familyId);
+    await tx.exec();
     return { familyId, refreshToken };
   }
 
