@@ -25,6 +25,9 @@ import { LDAP_SYNC_QUEUE, SYNC_OPTIONS, type SyncOptions } from './sync/sync.opt
 import { SyncProcessor } from './sync/sync.processor';
 import { SyncRepository } from './sync/sync.repository';
 import { SyncService } from './sync/sync.service';
+import { DirectoryWriteController } from './directory-write/directory-write.controller';
+import { DirectoryWriteRepository } from './directory-write/directory-write.repository';
+import { DirectoryWriteService } from './directory-write/directory-write.service';
 
 /** The LDAP features' providers, listed once so the medium tests build the same graph on a real
  *  database without Redis and HTTP. The SecretBox holds the key ring parsed at boot. */
@@ -37,6 +40,8 @@ export function ldapProviders(keyRing: KeyRing): Provider[] {
     LdapAuthService,
     LdapSettingsService,
     DirectoryService,
+    DirectoryWriteRepository,
+    DirectoryWriteService,
   ];
 }
 
@@ -66,6 +71,7 @@ export class LdapSyncModule {
         LdapSettingsController,
         DirectoryController,
         SyncController,
+        DirectoryWriteController,
       ],
       providers: [
         ...ldapProviders(own.GATEHOUSE_SECRET_KEYS),

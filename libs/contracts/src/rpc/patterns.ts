@@ -30,6 +30,12 @@ import type {
   LdapSyncStartRequestDto,
 } from './ldap-sync.dto';
 import type { LdapAuthenticateReply, LdapAuthenticateRequestDto } from './ldap-authenticate.dto';
+import type {
+  LdapCreateUserReply,
+  LdapCreateUserRequestDto,
+  LdapUpdateUserReply,
+  LdapUpdateUserRequestDto,
+} from './ldap-directory-write.dto';
 
 /** RPC message patterns: the only place a pattern string is written. Each has its payload and
  *  reply type beside it in `RpcContract`. */
@@ -50,6 +56,8 @@ export const RPC_PATTERNS = {
     syncHistory: 'ldap.sync.history',
     syncDetail: 'ldap.sync.detail',
     syncSchedule: 'ldap.sync.schedule',
+    createUser: 'ldap.users.create',
+    updateUser: 'ldap.users.update',
   },
   integration: {
     ping: 'integration.ping',
@@ -117,6 +125,8 @@ export interface RpcContract {
   [RPC_PATTERNS.ldap.syncDetail]: { request: LdapSyncDetailRequestDto; reply: LdapSyncDetailView };
   /** Re-reads syncEnabled/syncInterval and replaces (or removes) the tenant's job scheduler. */
   [RPC_PATTERNS.ldap.syncSchedule]: { request: LdapTenantRequestDto; reply: LdapSyncScheduleReply };
+  [RPC_PATTERNS.ldap.createUser]: { request: LdapCreateUserRequestDto; reply: LdapCreateUserReply };
+  [RPC_PATTERNS.ldap.updateUser]: { request: LdapUpdateUserRequestDto; reply: LdapUpdateUserReply };
   [RPC_PATTERNS.integration.ping]: { request: PingRequest; reply: PingReply };
   [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };
   [RPC_PATTERNS.auth.userInfo]: { request: TenantUserRequestDto; reply: UserInfo };
