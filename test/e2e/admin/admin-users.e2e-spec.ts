@@ -3,6 +3,7 @@ import { hashPassword } from '@gatehouse/crypto';
 import { insertUser, login, managementCaller, withDatabase } from '@gatehouse/testing/auth-client';
 import { request } from '@gatehouse/testing/http-client';
 import { Suite } from '@gatehouse/testing/suite';
+import { decodeJwt } from '../auth/jwt-forge';
 
 type FieldErrors = { errors?: { field: string; message: string }[] };
 
@@ -298,6 +299,80 @@ describe('admin API: users, stats and audit (seed 002)', () => {
     expect(purged.status).toBe(200);
     expect((await call<null>('GET', `/users/${id}`)).status).toBe(404);
     expect((await auditOf(id))[0]?.action).toBe('user.delete');
+  });
+
+  it('one user through its life: created, edited, granted a role, deactivated; user-info, the next token and the audit log follow each step', async () => {
+    const refreshed = async (refreshToken: string) => {
+      const response = await request<{ data: { access_token: string; refresh_token: string } }>(
+        `${gateway}/api/v1/auth/refresh`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ refresh_token: refreshToken }),
+        },
+      );
+      return response;
+    };
+    const created = await call<UserView>('POST', '/users', {
+      username: 'life.cycle',
+      password: PASSWORD,
+      firstName: 'Life',
+      email: 'life@example.com',
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.data.id;
+    expect(await userInfo(id)).toMatchObject({ first_name: 'Life', roles: [] });
+    const session = await login(gateway, 'life.cycle', PASSWORD);
+    expect(decodeJwt(session.accessToken).payload).toMatchObject({
+      username: 'life.cycle',
+      roles: [],
+    });
+
+    const edited = await call<UserView>('PUT', `/users/${id}`, {
+      username: 'life.cycle2',
+      firstName: 'Lively',
+    });
+    expect(edited.status).toBe(200);
+    expect(await userInfo(id)).toMatchObject({ first_name: 'Lively' });
+    const afterEdit = await refreshed(session.refreshToken);
+    expect(afterEdit.status).toBe(200);
+    expect(decodeJwt(afterEdit.body.data.access_token).payload).toMatchObject({
+      username: 'life.cycle2',
+    });
+
+    const roles = await call<{ id: string; system: string; name: string }[]>(
+      'GET',
+      '/roles?system=HDTS',
+    );
+    const agent = roles.body.data.find((role) => role.name === 'Agent');
+    const granted = await call('POST', `/users/${id}/roles`, { roleId: Number(agent?.id) });
+    expect(granted.status).toBe(201);
+    expect((await userInfo(id)).roles).toEqual([{ system: 'HDTS', role: 'Agent' }]);
+    const afterGrant = await refreshed(afterEdit.body.data.refresh_token);
+    expect(decodeJwt(afterGrant.body.data.access_token).payload).toMatchObject({
+      systems: ['HDTS'],
+      roles: [{ system: 'HDTS', role: 'Agent' }],
+    });
+
+    const deactivated = await call<UserView>('DELETE', `/users/${id}`);
+    expect(deactivated.body.data.active).toBe(false);
+    // No further token: the session is gone and a new login is refused.
+    expect((await refreshed(afterGrant.body.data.refresh_token)).status).toBe(401);
+    const relogin = await request(`${gateway}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'life.cycle2', password: PASSWORD }),
+    });
+    expect(relogin.status).toBe(401);
+    const validate = await request(`${gateway}/api/v1/users/token/validate/`, {
+      headers: { authorization: `Bearer ${afterGrant.body.data.access_token}` },
+    });
+    expect(validate.status).toBe(401);
+
+    const actions = (await auditOf(id))
+      .map((row) => row.action)
+      .filter((action) => action.startsWith('user.'));
+    expect(actions).toEqual(['user.deactivate', 'user.role_grant', 'user.update', 'user.create']);
   });
 
   it('answers 400 naming the field for bad create and update bodies', async () => {
