@@ -425,6 +425,35 @@ describe('admin API: users, stats and audit (seed 002)', () => {
     expect(on.body.data.active).toBe(true);
   });
 
+  it('lets a user admin act only on users whose admin permissions it holds', async () => {
+    const role = await call<{ id: string }>('POST', '/admin-roles', {
+      name: 'user-admin',
+      permissions: ['users:read', 'users:write'],
+    });
+    const managerId = await insertUser(suite.database.url, {
+      username: 'user.manager',
+      password: PASSWORD,
+    });
+    const granted = await call('POST', `/users/${managerId}/admin-roles`, {
+      adminRoleId: Number(role.body.data.id),
+    });
+    expect(granted.status).toBe(201);
+    const token = (await login(gateway, 'user.manager', PASSWORD)).accessToken;
+    const takeover = await call<null>(
+      'PUT',
+      `/users/${adminId}`,
+      { password: 'Taken-0ver!' },
+      token,
+    );
+    expect([takeover.status, takeover.body.code]).toEqual([403, 'FORBIDDEN']);
+    expect((await call('DELETE', `/users/${adminId}`, undefined, token)).status).toBe(403);
+    expect((await call('POST', `/users/${adminId}/logout`, undefined, token)).status).toBe(403);
+    // The admin can still log in with its own password.
+    await login(gateway, 'admin', ADMIN_PASSWORD);
+    const plain = await call<UserView>('PUT', `/users/${ldapUserId}`, { active: true }, token);
+    expect(plain.status).toBe(200);
+  });
+
   it('refuses to let an admin deactivate itself', async () => {
     const response = await call<null>('DELETE', `/users/${adminId}`);
     expect(response.status).toBe(409);

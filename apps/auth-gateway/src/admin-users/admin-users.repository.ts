@@ -146,6 +146,17 @@ export class AdminUsersRepository {
     return roles;
   }
 
+  /** The admin permissions a user holds through its admin roles. */
+  async permissionsOf(tenantId: string, userId: string): Promise<string[]> {
+    const rows = await this.db.query<{ permission: string }[]>(
+      `SELECT DISTINCT unnest(ar.permissions) AS permission
+       FROM user_admin_roles uar JOIN admin_roles ar ON ar.id = uar.admin_role_id
+       WHERE ar.tenant_id = $1 AND uar.user_id = $2`,
+      [tenantId, userId],
+    );
+    return rows.map((row) => row.permission);
+  }
+
   async usernameTaken(
     q: Queryable,
     tenantId: string,

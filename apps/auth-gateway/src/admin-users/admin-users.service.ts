@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { DomainError, ErrorCode, type FieldError } from '@gatehouse/contracts';
+import { ALL_PERMISSIONS, DomainError, ErrorCode, type FieldError } from '@gatehouse/contracts';
 import { hashPassword } from '@gatehouse/crypto';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor, Queryable } from '../audit/audit.types';
@@ -90,6 +90,7 @@ export class AdminUsersService {
       ]);
     }
     if (dto.active === false) this.refuseSelf(actor, id);
+    await this.refuseStronger(actor, id);
     const next = mergeFields(current, dto);
     if (
       next.username.toLowerCase() !== current.username.toLowerCase() &&
@@ -121,6 +122,7 @@ export class AdminUsersService {
   /** DELETE: deactivates and ends every session; the row and its history stay. */
   async deactivate(actor: AuditActor, id: string): Promise<AdminUserView> {
     this.refuseSelf(actor, id);
+    await this.refuseStronger(actor, id);
     const result = await this.transaction(async (q) => {
       const before = await this.viewOf(q, actor.tenantId, id, true);
       await this.users.setActive(q, actor.tenantId, id, false);
@@ -141,6 +143,7 @@ export class AdminUsersService {
   /** The explicit hard delete: only of a user already deactivated, so it is never one click. */
   async hardDelete(actor: AuditActor, id: string): Promise<void> {
     this.refuseSelf(actor, id);
+    await this.refuseStronger(actor, id);
     await this.transaction(async (q) => {
       const before = await this.viewOf(q, actor.tenantId, id, true);
       if (before.active) {
@@ -163,6 +166,7 @@ export class AdminUsersService {
   /** Ends every session of the user (the admin side of logout). */
   async logout(actor: AuditActor, id: string): Promise<{ revokedSessions: number }> {
     if (!(await this.users.findById(this.db, actor.tenantId, id))) throw notFound();
+    await this.refuseStronger(actor, id);
     const revokedSessions = await this.sessions.revokeUser(actor.tenantId, id);
     await this.audit.record(this.db, actor, {
       action: 'user.logout',
@@ -171,6 +175,20 @@ export class AdminUsersService {
       after: { revokedSessions },
     });
     return { revokedSessions };
+  }
+
+  /** An admin acts only on users whose admin permissions it holds itself: otherwise `users:write`
+   *  could reset a superadmin's password and log in as them. */
+  private async refuseStronger(actor: AuditActor, id: string): Promise<void> {
+    const held = actor.permissions ?? [];
+    if (held.includes(ALL_PERMISSIONS)) return;
+    const theirs = await this.users.permissionsOf(actor.tenantId, id);
+    if (theirs.some((permission) => !held.includes(permission))) {
+      throw new DomainError(
+        ErrorCode.Forbidden,
+        'The user holds admin permissions the caller does not hold',
+      );
+    }
   }
 
   private refuseSelf(actor: AuditActor, id: string): void {

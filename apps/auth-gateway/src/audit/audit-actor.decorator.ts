@@ -15,5 +15,6 @@ export const Actor = createParamDecorator((_: unknown, context: ExecutionContext
     actorName: claims.username,
     address: req.ip ?? null,
     requestId: currentRequestId() ?? null,
+    permissions: claims.permissions,
   };
 });

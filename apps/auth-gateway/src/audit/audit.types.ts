@@ -11,6 +11,9 @@ export interface AuditActor {
   actorName: string;
   address: string | null;
   requestId: string | null;
+  /** The caller's admin permissions (from the token), for the rule that nobody acts on a user
+   *  holding permissions they lack. Not written to the log. */
+  permissions?: string[];
 }
 
 export interface AuditEntry {
