@@ -75,7 +75,8 @@ describe('admin API: users, stats and audit (seed 002)', () => {
       env: {
         GATEHOUSE_ADMIN_USERNAME: 'admin',
         GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        LOGIN_MAX_FAILURES: '50',
+        LOGIN_MAX_FAILURES: '5',
+        REFRESH_REUSE_GRACE_SECONDS: '0',
       },
     });
     gateway = suite.apps['auth-gateway'].baseUrl;
@@ -474,6 +475,41 @@ describe('admin API: users, stats and audit (seed 002)', () => {
       expect(me.status).toBe(401);
     }
     expect((await auditOf(id))[0]).toMatchObject({ action: 'user.logout' });
+  });
+
+  it('records lockouts and the revocation of a session family in the audit log', async () => {
+    const attempt = (password: string) =>
+      request(`${gateway}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'dave', password }),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i += 1) statuses.push((await attempt('not-his-password')).status);
+    expect(statuses).toContain(429);
+    const lockouts = await call<{ list: AuditRow[] }>('GET', '/audit?action=auth.lockout');
+    expect(lockouts.body.data.list[0]).toMatchObject({ actorName: 'dave', targetId: 'dave' });
+
+    const session = await login(gateway, 'alice.wong', PASSWORD);
+    const refresh = (token: string) =>
+      request<{ data: { refresh_token: string } }>(`${gateway}/api/v1/auth/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refresh_token: token }),
+      });
+    expect((await refresh(session.refreshToken)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await refresh(session.refreshToken)).status).toBe(401);
+    const alice = await call<SearchPage>('GET', '/users/search?keyword=alice.wong');
+    const aliceId = String(alice.body.data.list[0]?.id);
+    const revoked = await call<{ list: AuditRow[] }>(
+      'GET',
+      '/audit?action=auth.session_family_revoked',
+    );
+    expect(revoked.body.data.list[0]).toMatchObject({
+      targetId: aliceId,
+      after: { reason: 'refresh token reuse' },
+    });
   });
 
   it('answers the stats of the tenant', async () => {
