@@ -9,6 +9,8 @@ import { urlencoded } from 'express';
 import { APP_GUARD } from '@nestjs/core';
 import { PersistenceModule } from '@gatehouse/persistence';
 import { type PlatformConfig, PlatformModule, RedisModule } from '@gatehouse/platform';
+import { DirectoryWriteController } from './directory-write/directory-write.controller';
+import { DirectoryWriteSettingsService } from './directory-write/directory-write.service';
 import { ApplicationsController } from './applications/applications.controller';
 import { ApplicationsRepository } from './applications/applications.repository';
 import { ApplicationsService } from './applications/applications.service';
@@ -86,6 +88,7 @@ export class AuthGatewayModule implements NestModule {
         PermissionsController,
         ApplicationsController,
         OAuthController,
+        DirectoryWriteController,
       ],
       providers: [
         { provide: AUTH_GATEWAY_CONFIG, useValue: own },
@@ -119,6 +122,7 @@ export class AuthGatewayModule implements NestModule {
         ApplicationsService,
         OAuthRateLimitStore,
         OAuthService,
+        DirectoryWriteSettingsService,
       ],
     };
   }

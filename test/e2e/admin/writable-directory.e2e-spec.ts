@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { login, managementCaller, withDatabase } from '@gatehouse/testing/auth-client';
+import { insertUser, login, managementCaller, withDatabase } from '@gatehouse/testing/auth-client';
 import {
   type SlapdInstance,
   startSlapd,
@@ -60,6 +60,8 @@ describe('admin API: users written to a writable directory', () => {
   let suite: Suite;
   let gateway: string;
   let adminToken: string;
+  let viewerToken: string;
+  const VIEWER_PASSWORD = 'Vi3wer-e2e-writable-dir!';
 
   const admin = managementCaller(
     () => gateway,
@@ -71,10 +73,10 @@ describe('admin API: users written to a writable directory', () => {
     '/api/v1/ldap',
     () => adminToken,
   );
-  const setWritable = (writable: boolean): Promise<void> =>
-    withDatabase(suite.database.url, async (client) => {
-      await client.query('UPDATE ldap_configs SET directory_writable = $1', [writable]);
-    });
+  const setWritable = async (writable: boolean): Promise<void> => {
+    const saved = await admin<{ writable: boolean }>('PUT', '/directory-write', { writable });
+    expect([saved.status, saved.body.data.writable]).toEqual([200, writable]);
+  };
 
   beforeAll(async () => {
     slapd = await startSlapd();
@@ -84,6 +86,10 @@ describe('admin API: users written to a writable directory', () => {
     });
     gateway = suite.apps['auth-gateway'].baseUrl;
     adminToken = (await login(gateway, 'admin', ADMIN_PASSWORD)).accessToken;
+    await insertUser(suite.database.url, { username: 'viewer', password: VIEWER_PASSWORD });
+    viewerToken = (await login(gateway, 'viewer', VIEWER_PASSWORD)).accessToken;
+    // Before the directory is configured there is nothing to set writable.
+    expect((await admin('PUT', '/directory-write', { writable: true })).status).toBe(404);
     const saved = await ldapApi('PUT', '/config', {
       isEnabled: true,
       server: slapd.url,
@@ -105,6 +111,45 @@ describe('admin API: users written to a writable directory', () => {
   afterAll(async () => {
     await suite?.stop();
     await slapd?.destroy();
+  });
+
+  it('reads and sets the switch behind RBAC, refuses bad input and audits the change', async () => {
+    for (const [method, body] of [
+      ['GET', undefined],
+      ['PUT', { writable: true }],
+    ] as const) {
+      expect((await admin(method, '/directory-write', body, '')).status).toBe(401);
+      expect((await admin(method, '/directory-write', body, viewerToken)).status).toBe(403);
+    }
+    const current = await admin<{ writable: boolean; userObjectClasses: string[] }>(
+      'GET',
+      '/directory-write',
+    );
+    expect(current.body.data).toEqual({
+      writable: true,
+      userObjectClasses: ['person', 'organizationalPerson', 'inetOrgPerson'],
+    });
+    const cases: [unknown, string][] = [
+      [{}, 'writable'],
+      [{ writable: 'yes' }, 'writable'],
+      [{ writable: true, userObjectClasses: [] }, 'userObjectClasses'],
+      [{ writable: true, userObjectClasses: ['bad class'] }, 'userObjectClasses'],
+      [{ writable: true, tenantId: '2' }, 'tenantId'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await admin<null>('PUT', '/directory-write', body);
+      expect([body, response.status, response.body.code]).toEqual([body, 400, 'VALIDATION_FAILED']);
+      const fields = (response.body.extensions as FieldErrors).errors?.map((error) => error.field);
+      expect([body, fields]).toEqual([body, expect.arrayContaining([field])]);
+    }
+    const audit = await admin<{ list: { action: string; actorName: string; after: unknown }[] }>(
+      'GET',
+      '/audit?action=ldap.directory_write.update',
+    );
+    expect(audit.body.data.list[0]).toMatchObject({
+      actorName: 'admin',
+      after: { writable: true },
+    });
   });
 
   it('creates the entry in LDAP first, then stores the user with its entryUUID; the user logs in through the directory', async () => {

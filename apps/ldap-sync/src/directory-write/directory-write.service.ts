@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  type DirectoryWriteSettingsView,
   DomainError,
   ErrorCode,
+  type LdapSaveDirectoryWriteRequestDto,
   type LdapCreateUserReply,
   type LdapCreateUserRequestDto,
   type LdapUpdateUserReply,
@@ -81,6 +83,33 @@ export class DirectoryWriteService {
     });
   }
 
+  async getSettings(tenantId: string): Promise<DirectoryWriteSettingsView> {
+    const view = await this.settings.view(tenantId);
+    if (!view) throw noConfig();
+    return view;
+  }
+
+  async saveSettings(
+    request: LdapSaveDirectoryWriteRequestDto,
+  ): Promise<DirectoryWriteSettingsView> {
+    const current = await this.getSettings(request.tenantId);
+    const saved = await this.settings.save(
+      request.tenantId,
+      {
+        writable: request.writable,
+        userObjectClasses: request.userObjectClasses ?? current.userObjectClasses,
+      },
+      {
+        actorId: request.actorId ?? null,
+        actorName: request.actorName,
+        clientAddress: request.clientAddress ?? null,
+        requestId: request.requestId ?? null,
+      },
+    );
+    if (!saved) throw noConfig();
+    return saved;
+  }
+
   private async writableDirectory(
     tenantId: string,
   ): Promise<{ directory: LdapDirectory; objectClasses: string[] }> {
@@ -116,6 +145,13 @@ export class DirectoryWriteService {
       await connection?.close();
     }
   }
+}
+
+function noConfig(): DomainError {
+  return new DomainError(
+    ErrorCode.NotFound,
+    'Configure the directory (PUT /api/v1/ldap/config) first',
+  );
 }
 
 function toDomainError(error: LdapAdapterError): DomainError {

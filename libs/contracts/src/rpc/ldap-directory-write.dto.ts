@@ -1,4 +1,15 @@
-import { IsOptional, IsString, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 
 /** Writes to a tenant's directory when its LDAP config is set writable: seed 000's create_user
  *  (`ldap.users.create`) and the update of a directory user's mapped attributes
@@ -84,4 +95,52 @@ export class LdapUpdateUserRequestDto {
 
 export interface LdapUpdateUserReply {
   dn: string;
+}
+
+/** `PUT /api/v1/admin/directory-write`: whether users created and edited through the admin API
+ *  are written to the tenant's directory, and the object classes of the entries created. */
+export class DirectoryWriteSettingsBodyDto {
+  @IsBoolean({ message: 'writable must be a boolean' })
+  writable!: boolean;
+
+  @IsOptional()
+  @IsArray({ message: 'userObjectClasses must be a list' })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(16)
+  @Matches(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, {
+    each: true,
+    message: 'userObjectClasses must be object class names such as inetOrgPerson',
+  })
+  userObjectClasses?: string[];
+}
+
+export class LdapSaveDirectoryWriteRequestDto extends DirectoryWriteSettingsBodyDto {
+  @IsString()
+  @Matches(TENANT_ID)
+  tenantId!: string;
+
+  /** Who changes it, from where: ldap-sync writes the audit row in the change's transaction. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  actorId?: string;
+
+  @IsString()
+  @MaxLength(256)
+  actorName!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  clientAddress?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  requestId?: string;
+}
+
+export interface DirectoryWriteSettingsView {
+  writable: boolean;
+  userObjectClasses: string[];
 }

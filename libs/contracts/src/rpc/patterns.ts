@@ -31,8 +31,10 @@ import type {
 } from './ldap-sync.dto';
 import type { LdapAuthenticateReply, LdapAuthenticateRequestDto } from './ldap-authenticate.dto';
 import type {
+  DirectoryWriteSettingsView,
   LdapCreateUserReply,
   LdapCreateUserRequestDto,
+  LdapSaveDirectoryWriteRequestDto,
   LdapUpdateUserReply,
   LdapUpdateUserRequestDto,
 } from './ldap-directory-write.dto';
@@ -58,6 +60,8 @@ export const RPC_PATTERNS = {
     syncSchedule: 'ldap.sync.schedule',
     createUser: 'ldap.users.create',
     updateUser: 'ldap.users.update',
+    getDirectoryWrite: 'ldap.directoryWrite.get',
+    saveDirectoryWrite: 'ldap.directoryWrite.save',
   },
   integration: {
     ping: 'integration.ping',
@@ -127,6 +131,14 @@ export interface RpcContract {
   [RPC_PATTERNS.ldap.syncSchedule]: { request: LdapTenantRequestDto; reply: LdapSyncScheduleReply };
   [RPC_PATTERNS.ldap.createUser]: { request: LdapCreateUserRequestDto; reply: LdapCreateUserReply };
   [RPC_PATTERNS.ldap.updateUser]: { request: LdapUpdateUserRequestDto; reply: LdapUpdateUserReply };
+  [RPC_PATTERNS.ldap.getDirectoryWrite]: {
+    request: LdapTenantRequestDto;
+    reply: DirectoryWriteSettingsView;
+  };
+  [RPC_PATTERNS.ldap.saveDirectoryWrite]: {
+    request: LdapSaveDirectoryWriteRequestDto;
+    reply: DirectoryWriteSettingsView;
+  };
   [RPC_PATTERNS.integration.ping]: { request: PingRequest; reply: PingReply };
   [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };
   [RPC_PATTERNS.auth.userInfo]: { request: TenantUserRequestDto; reply: UserInfo };
