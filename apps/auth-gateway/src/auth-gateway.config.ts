@@ -67,6 +67,12 @@ export const AUTH_GATEWAY_ENV = {
     'auto',
     ['auto', 'true', 'false'] as const,
   ),
+  OAUTH_TOKEN_RATE_LIMIT: env.int(
+    'Token requests per minute for one client id from one client address (POST /api/v1/oauth/token); beyond it 429',
+    60,
+    1,
+    100000,
+  ),
   GATEHOUSE_ADMIN_USERNAME: env.string(
     'Bootstrap admin created on first start (never overwritten later)',
     '',

@@ -3,10 +3,38 @@ import {
   type MiddlewareConsumer,
   Module,
   type NestModule,
+  RequestMethod,
 } from '@nestjs/common';
+import { urlencoded } from 'express';
 import { APP_GUARD } from '@nestjs/core';
 import { PersistenceModule } from '@gatehouse/persistence';
 import { type PlatformConfig, PlatformModule, RedisModule } from '@gatehouse/platform';
+import { DirectoryWriteController } from './directory-write/directory-write.controller';
+import { DirectoryWriteSettingsService } from './directory-write/directory-write.service';
+import { ApplicationsController } from './applications/applications.controller';
+import { ApplicationsRepository } from './applications/applications.repository';
+import { ApplicationsService } from './applications/applications.service';
+import { OAuthRateLimitStore } from './oauth/oauth-rate-limit.store';
+import { OAuthController } from './oauth/oauth.controller';
+import { OAuthService } from './oauth/oauth.service';
+import { AdminRolesController } from './admin-roles/admin-roles.controller';
+import { AdminRolesRepository } from './admin-roles/admin-roles.repository';
+import { AdminRolesService } from './admin-roles/admin-roles.service';
+import { GrantsController } from './admin-roles/grants.controller';
+import { PermissionsController } from './admin-roles/permissions.controller';
+import { RolesController } from './admin-roles/roles.controller';
+import { RolesRepository } from './admin-roles/roles.repository';
+import { RolesService } from './admin-roles/roles.service';
+import { AdminUsersController } from './admin-users/admin-users.controller';
+import { AdminUsersRepository } from './admin-users/admin-users.repository';
+import { AdminUsersService } from './admin-users/admin-users.service';
+import { DirectoryWriter } from './admin-users/directory-writer.service';
+import { AuditController } from './audit/audit.controller';
+import { AuditRepository } from './audit/audit.repository';
+import { AuditService } from './audit/audit.service';
+import { StatsController } from './stats/stats.controller';
+import { StatsRepository } from './stats/stats.repository';
+import { StatsService } from './stats/stats.service';
 import { ApiKeyGuard } from './api-keys/api-key.guard';
 import { ApiKeyRepository } from './api-keys/api-key.repository';
 import { ApiKeysController } from './api-keys/api-keys.controller';
@@ -54,6 +82,16 @@ export class AuthGatewayModule implements NestModule {
         ApiKeysController,
         LdapController,
         LdapDirectorySyncController,
+        AdminUsersController,
+        AuditController,
+        StatsController,
+        RolesController,
+        AdminRolesController,
+        GrantsController,
+        PermissionsController,
+        ApplicationsController,
+        OAuthController,
+        DirectoryWriteController,
       ],
       providers: [
         { provide: AUTH_GATEWAY_CONFIG, useValue: own },
@@ -73,11 +111,31 @@ export class AuthGatewayModule implements NestModule {
         IdentityBootstrapService,
         LdapAdminService,
         LdapDirectorySyncService,
+        AuditRepository,
+        AuditService,
+        AdminUsersRepository,
+        AdminUsersService,
+        DirectoryWriter,
+        StatsRepository,
+        StatsService,
+        RolesRepository,
+        RolesService,
+        AdminRolesRepository,
+        AdminRolesService,
+        ApplicationsRepository,
+        ApplicationsService,
+        OAuthRateLimitStore,
+        OAuthService,
+        DirectoryWriteSettingsService,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(SecurityHeadersMiddleware, CsrfMiddleware).forRoutes('{*path}');
+    // RFC 6749 form encoding on the token endpoint only: no other route takes form bodies.
+    consumer
+      .apply(urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }))
+      .forRoutes({ path: 'api/v1/oauth/token', method: RequestMethod.POST });
   }
 }

@@ -35,6 +35,9 @@ import { GroupRoleMappingService } from './groups/group-role-mapping.service';
 import { UserResyncController } from './user-resync/user-resync.controller';
 import { UserResyncRepository } from './user-resync/user-resync.repository';
 import { UserResyncService } from './user-resync/user-resync.service';
+import { DirectoryWriteController } from './directory-write/directory-write.controller';
+import { DirectoryWriteRepository } from './directory-write/directory-write.repository';
+import { DirectoryWriteService } from './directory-write/directory-write.service';
 
 /** The LDAP features' providers, listed once so the medium tests build the same graph on a real
  *  database without Redis and HTTP. The SecretBox holds the key ring parsed at boot. */
@@ -48,6 +51,8 @@ export function ldapProviders(keyRing: KeyRing): Provider[] {
     LdapAuthService,
     LdapSettingsService,
     DirectoryService,
+    DirectoryWriteRepository,
+    DirectoryWriteService,
   ];
 }
 
@@ -82,6 +87,7 @@ export class LdapSyncModule {
         SyncController,
         GroupRoleMappingController,
         UserResyncController,
+        DirectoryWriteController,
       ],
       providers: [
         ...ldapProviders(own.GATEHOUSE_SECRET_KEYS),

@@ -6,6 +6,7 @@ import { CreateTenants1764270000000 } from './migrations/1764270000000-create-te
 import { CreateIdentity1764280000000 } from './migrations/1764280000000-create-identity';
 import { CreateLdapSync1764290000000 } from './migrations/1764290000000-create-ldap-sync';
 import { CreateLdapGroups1764300000000 } from './migrations/1764300000000-create-ldap-groups';
+import { CreateAdmin1764310000000 } from './migrations/1764310000000-create-admin';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   CreateIdentity1764280000000,
   CreateLdapSync1764290000000,
   CreateLdapGroups1764300000000,
+  CreateAdmin1764310000000,
 ];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -6,6 +6,7 @@ import {
   successEnvelope,
   type UserInfo,
 } from '@gatehouse/contracts';
+import { AuditService } from '../audit/audit.service';
 import { type AuthenticatedRequest, Caller, Public } from '../guards/auth.decorators';
 import { accessTokenOf, refreshTokenOf } from '../guards/token-extractor';
 import { SessionService, type IssuedSession } from '../sessions/session.service';
@@ -29,6 +30,7 @@ export class AuthController {
     private readonly sessions: SessionService,
     private readonly tokens: TokenService,
     @Inject(AuthCookies) private readonly cookies: AuthCookies,
+    private readonly audit: AuditService,
   ) {}
 
   @Public()
@@ -41,12 +43,16 @@ export class AuthController {
   ): Promise<ApiEnvelope<SessionBody>> {
     const fields =
       typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const session = await this.logins.login({
-      username: fields.username,
-      password: fields.password,
-      tenantId: fields.tenantId,
-      address: req.ip ?? 'unknown',
-    });
+    const session = await this.audit.trackLogin(
+      fields,
+      req.ip,
+      this.logins.login({
+        username: fields.username,
+        password: fields.password,
+        tenantId: fields.tenantId,
+        address: req.ip ?? 'unknown',
+      }),
+    );
     return successEnvelope(this.answer(res, session), '登录成功');
   }
 

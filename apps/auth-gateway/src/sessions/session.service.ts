@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type UserInfo,
 } from '@gatehouse/contracts';
+import { AuditService } from '../audit/audit.service';
 import { AUTH_GATEWAY_CONFIG, type AuthGatewayConfig } from '../auth-gateway.config';
 import { TokenService } from '../tokens/token.service';
 import { UserRepository, type UserRow } from '../users/user.repository';
@@ -30,6 +31,7 @@ export class SessionService {
     private readonly tokens: TokenService,
     private readonly users: UserRepository,
     @Inject(AUTH_GATEWAY_CONFIG) private readonly config: AuthGatewayConfig,
+    private readonly audit: AuditService,
   ) {}
 
   /** A new session of `user`, just authenticated (its row as read by the login). The session is
@@ -70,6 +72,7 @@ export class SessionService {
           { familyId: outcome.familyId, userId: outcome.userId },
           'rotated refresh token presented again: session family revoked',
         );
+        this.audit.familyRevoked(outcome.tenantId, outcome.userId, outcome.familyId);
         throw invalidRefresh();
       case 'race':
       case 'revoked':

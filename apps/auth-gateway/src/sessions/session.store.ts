@@ -20,6 +20,7 @@ if redis.call('HGET', fam, 'revoked') ~= '0' then return {'revoked', t.fam, t.ui
 if t.state == 'rotated' then
   if tonumber(ARGV[1]) - tonumber(t.rotated_at) <= tonumber(ARGV[3]) then return {'race', t.fam, t.uid, t.tid} end
   redis.call('HSET', fam, 'revoked', '1')
+  redis.call('ZREM', ARGV[5] .. 'live:' .. t.tid, t.fam)
   return {'reuse', t.fam, t.uid, t.tid}
 end
 redis.call('HSET', KEYS[1], 'state', 'rotated', 'rotated_at', ARGV[1])
@@ -27,6 +28,7 @@ redis.call('HSET', KEYS[2], 'fam', t.fam, 'uid', t.uid, 'tid', t.tid, 'state', '
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 redis.call('EXPIRE', fam, ARGV[2])
 redis.call('EXPIRE', ARGV[5] .. 'user:' .. t.tid .. ':' .. t.uid, ARGV[2])
+redis.call('ZADD', ARGV[5] .. 'live:' .. t.tid, (tonumber(ARGV[1]) + tonumber(ARGV[2])) * 1000, t.fam)
 return {'ok', t.fam, t.uid, t.tid}
 `;
 
@@ -50,11 +52,17 @@ function hashOf(token: string): string {
 export class SessionStore {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
-  async create(tenantId: string, userId: string, ttlSeconds: number): Promise<NewSession> {
+  /** `countLive: false` for client-application sessions, which are not people's sessions. */
+  async create(
+    tenantId: string,
+    userId: string,
+    ttlSeconds: number,
+    countLive = true,
+  ): Promise<NewSession> {
     const familyId = randomId(16);
     const refreshToken = `rt1.${randomToken(32)}`;
     const userKey = `${PREFIX}user:${tenantId}:${userId}`;
-    await this.redis
+    const tx = this.redis
       .multi()
       .hset(`${PREFIX}fam:${familyId}`, {
         uid: userId,
@@ -71,8 +79,9 @@ export class SessionStore {
       })
       .expire(`${PREFIX}rt:${hashOf(refreshToken)}`, ttlSeconds)
       .sadd(userKey, familyId)
-      .expire(userKey, ttlSeconds)
-      .exec();
+      .expire(userKey, ttlSeconds);
+    if (countLive) tx.zadd(`${PREFIX}live:${tenantId}`, Date.now() + ttlSeconds * 1000, familyId);
+    await tx.exec();
     return { familyId, refreshToken };
   }
 
@@ -125,7 +134,28 @@ export class SessionStore {
 
   async revokeFamily(familyId: string): Promise<void> {
     const key = `${PREFIX}fam:${familyId}`;
-    if ((await this.redis.exists(key)) === 1) await this.redis.hset(key, 'revoked', '1');
+    const tenantId = await this.redis.hget(key, 'tid');
+    if (tenantId === null) return;
+    await this.redis
+      .multi()
+      .hset(key, 'revoked', '1')
+      .zrem(`${PREFIX}live:${tenantId}`, familyId)
+      .exec();
+  }
+
+  /** Sessions of a tenant neither expired nor revoked: a sorted set of family ids scored by
+   *  expiry (kept by create, rotate and revoke), pruned of expired ones before counting. */
+  async countLive(tenantId: string): Promise<number> {
+    const key = `${PREFIX}live:${tenantId}`;
+    const [, counted] = (await this.redis
+      .multi()
+      .zremrangebyscore(key, '-inf', Date.now())
+      .zcard(key)
+      .exec()) ?? [
+      [null, 0],
+      [null, 0],
+    ];
+    return Number(counted?.[1] ?? 0);
   }
 
   /** Every session of a user: logout everywhere, password change, deactivation, LDAP removal. */

@@ -39,7 +39,7 @@ const { PagedResultsControl } = ldap as unknown as {
   PagedResultsControl: new (options: { value: { size: number; cookie: Buffer } }) => object;
 };
 
-type Phase = 'connect' | 'starttls' | 'bind' | 'search' | 'close';
+type Phase = 'connect' | 'starttls' | 'bind' | 'search' | 'close' | 'write';
 
 @Injectable()
 export class LdapAdapter {
@@ -74,6 +74,32 @@ export class LdapAdapter {
       throw error;
     }
   }
+
+  /** Adds an entry (seed 000's create_user on a writable directory) on a connection this adapter
+   *  opened and the caller bound. Values are plain strings; the DN must come from escapeDnValue. */
+  addEntry(
+    connection: LdapConnection,
+    dn: string,
+    attributes: Record<string, string[]>,
+  ): Promise<void> {
+    return ldapjsConnectionOf(connection).add(dn, attributes);
+  }
+
+  /** Replaces the given attributes of an entry; an empty list removes the attribute. */
+  replaceAttributes(
+    connection: LdapConnection,
+    dn: string,
+    attributes: Record<string, string[]>,
+  ): Promise<void> {
+    return ldapjsConnectionOf(connection).replace(dn, attributes);
+  }
+}
+
+function ldapjsConnectionOf(connection: LdapConnection): LdapjsConnection {
+  if (!(connection instanceof LdapjsConnection)) {
+    throw new LdapAdapterError(LdapErrorKind.Other, 'not a connection of this adapter');
+  }
+  return connection;
 }
 
 function parseLdapUrl(raw: string): URL {
@@ -347,6 +373,27 @@ class LdapjsConnection implements LdapConnection {
         // ldapjs validates some arguments (DNs, attribute lists) synchronously.
         settle(reject)(classify(error, this.target, phase, ms));
       }
+    });
+  }
+
+  add(dn: string, attributes: Record<string, string[]>): Promise<void> {
+    return this.operation('write', (resolve, reject) => {
+      this.client.add(dn, attributes, (error: unknown) => {
+        if (error) reject(classify(error, this.target, 'write', this.timeoutMs));
+        else resolve();
+      });
+    });
+  }
+
+  replace(dn: string, attributes: Record<string, string[]>): Promise<void> {
+    const changes = Object.entries(attributes).map(
+      ([type, values]) => new ldap.Change({ operation: 'replace', modification: { type, values } }),
+    );
+    return this.operation('write', (resolve, reject) => {
+      this.client.modify(dn, changes, (error: unknown) => {
+        if (error) reject(classify(error, this.target, 'write', this.timeoutMs));
+        else resolve();
+      });
     });
   }
 }

@@ -12,6 +12,8 @@ export const PERMISSIONS = {
   integrationsRead: 'integrations:read',
   integrationsWrite: 'integrations:write',
   auditRead: 'audit:read',
+  applicationsRead: 'applications:read',
+  applicationsWrite: 'applications:write',
   systemRead: 'system:read',
 } as const;
 

@@ -17,6 +17,10 @@ export interface AccessTokenClaims {
   permissions: string[];
   /** The session (refresh family) this token belongs to. */
   sid: string;
+  /** Tokens of the `client_credentials` grant: the client application (RFC 9068 `client_id`)
+   *  and its granted scopes, space-separated; `user_id` is 0 and `sub` is `client:<client_id>`. */
+  client_id?: string;
+  scope?: string;
   token_use: 'access';
   iss: string;
   aud?: string | string[];

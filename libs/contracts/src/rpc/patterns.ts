@@ -34,6 +34,14 @@ import type {
   LdapSyncStartRequestDto,
 } from './ldap-sync.dto';
 import type { LdapAuthenticateReply, LdapAuthenticateRequestDto } from './ldap-authenticate.dto';
+import type {
+  DirectoryWriteSettingsView,
+  LdapCreateUserReply,
+  LdapCreateUserRequestDto,
+  LdapSaveDirectoryWriteRequestDto,
+  LdapUpdateUserReply,
+  LdapUpdateUserRequestDto,
+} from './ldap-directory-write.dto';
 
 /** RPC message patterns: the only place a pattern string is written. Each has its payload and
  *  reply type beside it in `RpcContract`. */
@@ -57,6 +65,10 @@ export const RPC_PATTERNS = {
     getGroupRoleMappings: 'ldap.groupRoleMappings.get',
     saveGroupRoleMappings: 'ldap.groupRoleMappings.save',
     resyncUser: 'ldap.users.resync',
+    createUser: 'ldap.users.create',
+    updateUser: 'ldap.users.update',
+    getDirectoryWrite: 'ldap.directoryWrite.get',
+    saveDirectoryWrite: 'ldap.directoryWrite.save',
   },
   integration: {
     ping: 'integration.ping',
@@ -134,6 +146,16 @@ export interface RpcContract {
     reply: LdapGroupRoleMappingsReply;
   };
   [RPC_PATTERNS.ldap.resyncUser]: { request: LdapUserResyncRequestDto; reply: LdapUserResyncReply };
+  [RPC_PATTERNS.ldap.createUser]: { request: LdapCreateUserRequestDto; reply: LdapCreateUserReply };
+  [RPC_PATTERNS.ldap.updateUser]: { request: LdapUpdateUserRequestDto; reply: LdapUpdateUserReply };
+  [RPC_PATTERNS.ldap.getDirectoryWrite]: {
+    request: LdapTenantRequestDto;
+    reply: DirectoryWriteSettingsView;
+  };
+  [RPC_PATTERNS.ldap.saveDirectoryWrite]: {
+    request: LdapSaveDirectoryWriteRequestDto;
+    reply: DirectoryWriteSettingsView;
+  };
   [RPC_PATTERNS.integration.ping]: { request: PingRequest; reply: PingReply };
   [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };
   [RPC_PATTERNS.auth.userInfo]: { request: TenantUserRequestDto; reply: UserInfo };
