@@ -31,6 +31,7 @@ import { AdminUsersService } from './admin-users/admin-users.service';
 import { DirectoryWriter } from './admin-users/directory-writer.service';
 import { AuditController } from './audit/audit.controller';
 import { AuditRepository } from './audit/audit.repository';
+import { AuditBackgroundWriter } from './audit/audit-background.writer';
 import { AuditService } from './audit/audit.service';
 import { StatsController } from './stats/stats.controller';
 import { StatsRepository } from './stats/stats.repository';
@@ -112,6 +113,7 @@ export class AuthGatewayModule implements NestModule {
         LdapAdminService,
         LdapDirectorySyncService,
         AuditRepository,
+        AuditBackgroundWriter,
         AuditService,
         AdminUsersRepository,
         AdminUsersService,

@@ -2,6 +2,7 @@ import type { UserInfo } from '@gatehouse/contracts';
 import { hashPassword } from '@gatehouse/crypto';
 import { insertUser, login, managementCaller, withDatabase } from '@gatehouse/testing/auth-client';
 import { request } from '@gatehouse/testing/http-client';
+import { waitFor } from '@gatehouse/testing/wait-for';
 import { Suite } from '@gatehouse/testing/suite';
 import { decodeJwt } from '../auth/jwt-forge';
 
@@ -275,8 +276,12 @@ describe('admin API: users, stats and audit (seed 002)', () => {
     expect(relogin.status).toBe(401);
 
     const audit = (await auditOf(id)).filter((row) => row.action.startsWith('user.'));
-    // Logins are in the log too, with the user as their target.
-    expect((await auditOf(id)).filter((row) => row.action === 'auth.login')).toHaveLength(2);
+    // Logins are in the log too, with the user as their target (written in batches, soon after).
+    await waitFor('both logins in the audit log', async () =>
+      (await auditOf(id)).filter((row) => row.action === 'auth.login').length === 2
+        ? true
+        : undefined,
+    );
     expect(audit.map((row) => row.action)).toEqual([
       'user.deactivate',
       'user.update',
@@ -487,8 +492,11 @@ describe('admin API: users, stats and audit (seed 002)', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i += 1) statuses.push((await attempt('not-his-password')).status);
     expect(statuses).toContain(429);
-    const lockouts = await call<{ list: AuditRow[] }>('GET', '/audit?action=auth.lockout');
-    expect(lockouts.body.data.list[0]).toMatchObject({ actorName: 'dave', targetId: 'dave' });
+    const lockout = await waitFor('the lockout in the audit log', async () => {
+      const lockouts = await call<{ list: AuditRow[] }>('GET', '/audit?action=auth.lockout');
+      return lockouts.body.data.list[0];
+    });
+    expect(lockout).toMatchObject({ actorName: 'dave', targetId: 'dave' });
 
     const session = await login(gateway, 'alice.wong', PASSWORD);
     const refresh = (token: string) =>
@@ -502,11 +510,14 @@ describe('admin API: users, stats and audit (seed 002)', () => {
     expect((await refresh(session.refreshToken)).status).toBe(401);
     const alice = await call<SearchPage>('GET', '/users/search?keyword=alice.wong');
     const aliceId = String(alice.body.data.list[0]?.id);
-    const revoked = await call<{ list: AuditRow[] }>(
-      'GET',
-      '/audit?action=auth.session_family_revoked',
-    );
-    expect(revoked.body.data.list[0]).toMatchObject({
+    const revoked = await waitFor('the revocation in the audit log', async () => {
+      const page = await call<{ list: AuditRow[] }>(
+        'GET',
+        '/audit?action=auth.session_family_revoked',
+      );
+      return page.body.data.list[0];
+    });
+    expect(revoked).toMatchObject({
       targetId: aliceId,
       after: { reason: 'refresh token reuse' },
     });
@@ -518,6 +529,11 @@ describe('admin API: users, stats and audit (seed 002)', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'alice.wong', password: 'wrong-password' }),
     });
+    const failedLogin = await waitFor('the failed login in the audit log', async () => {
+      const failed = await call<{ list: AuditRow[] }>('GET', '/audit?action=auth.login_failed');
+      return failed.body.data.list.find((row) => row.actorName === 'alice.wong');
+    });
+    expect(failedLogin).toMatchObject({ actorName: 'alice.wong', targetId: 'alice.wong' });
     const response = await call<{
       users: { total: number; active: number; inactive: number; bySource: Record<string, unknown> };
       sessions: { active: number };
@@ -540,10 +556,5 @@ describe('admin API: users, stats and audit (seed 002)', () => {
     expect(response.body.data.logins.last24h.succeeded).toBeGreaterThanOrEqual(4);
     expect(response.body.data.logins.last24h.failed).toBeGreaterThanOrEqual(1);
     expect(response.body.data.lastSync).toBeNull();
-    const failed = await call<{ list: AuditRow[] }>('GET', '/audit?action=auth.login_failed');
-    expect(failed.body.data.list[0]).toMatchObject({
-      actorName: 'alice.wong',
-      targetId: 'alice.wong',
-    });
   });
 });

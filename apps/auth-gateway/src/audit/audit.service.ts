@@ -1,9 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@gatehouse/contracts';
 import { currentRequestId } from '@gatehouse/platform';
 import { maskSecrets } from './audit-mask.util';
+import { AuditBackgroundWriter } from './audit-background.writer';
 import { AuditRepository } from './audit.repository';
 import type { AuditActor, AuditEntry, Queryable } from './audit.types';
 
@@ -15,15 +14,14 @@ export const AUDIT_ACTIONS = {
 } as const;
 
 /** Writes the audit log. Admin changes call `record` inside their own transaction, so a change
- *  and its record commit or roll back together. Login events are recorded after the fact and a
- *  failure to record them is logged, never turned into a failed login. */
+ *  and its record commit or roll back together. Login events are recorded after the fact, in
+ *  batches (AuditBackgroundWriter); a failure to record them is logged, never turned into a
+ *  failed login. */
 @Injectable()
 export class AuditService {
-  private readonly logger = new Logger(AuditService.name);
-
   constructor(
     private readonly audit: AuditRepository,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly backgroundWriter: AuditBackgroundWriter,
   ) {}
 
   async record(q: Queryable, actor: AuditActor, entry: AuditEntry): Promise<void> {
@@ -92,12 +90,9 @@ export class AuditService {
     );
   }
 
+  /** Recorded in the background writer's next batch (events of tenants that do not exist, which
+   *  only a failed login can name, are skipped there). */
   private background(actor: AuditActor, entry: AuditEntry): void {
-    // Tenant ids that do not exist would violate the foreign key: such a login failed anyway.
-    this.record(this.db, actor, entry).catch((error: unknown) => {
-      this.logger.warn(
-        `audit record ${entry.action} not written: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    });
+    this.backgroundWriter.add(actor, entry);
   }
 }
