@@ -25,6 +25,7 @@ import { JwksController } from './jwks/jwks.controller';
 import { LdapAdminService } from './ldap/ldap-admin.service';
 import { LdapController } from './ldap/ldap.controller';
 import { PeersModule } from './peers/peers.module';
+import { ProjectsModule } from './projects/projects.module';
 import { CsrfMiddleware } from './security/csrf.middleware';
 import { SecurityHeadersMiddleware } from './security/security-headers.middleware';
 import { SessionService } from './sessions/session.service';
@@ -43,6 +44,7 @@ export class AuthGatewayModule implements NestModule {
         PersistenceModule.forRoot(config),
         RedisModule,
         PeersModule,
+        ProjectsModule,
       ],
       controllers: [
         AuthController,

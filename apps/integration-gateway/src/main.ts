@@ -5,11 +5,13 @@ import { IntegrationGatewayModule } from './integration-gateway.module';
 runMain('integration-gateway', async () => {
   const platform = loadPlatformConfig();
   const own = loadIntegrationGatewayConfig();
-  await bootstrapApp(IntegrationGatewayModule.forRoot(platform), {
+  await bootstrapApp(IntegrationGatewayModule.forRoot(platform, own), {
     app: 'integration-gateway',
     port: own.PORT,
     host: own.HTTP_HOST,
     config: platform,
     rpcServer: true,
+    // Webhook signatures are computed over the exact bytes received.
+    rawBody: true,
   });
 });

@@ -11,3 +11,4 @@ export * from './auth/token-claims';
 export * from './auth/permissions';
 export * from './rpc/auth-rpc.dto';
 export * from './rpc/ldap-sync.dto';
+export * from './integration/integration.dto';

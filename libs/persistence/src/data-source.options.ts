@@ -5,6 +5,7 @@ import { UserEntity } from './entities/user.entity';
 import { CreateTenants1764270000000 } from './migrations/1764270000000-create-tenants';
 import { CreateIdentity1764280000000 } from './migrations/1764280000000-create-identity';
 import { CreateLdapSync1764290000000 } from './migrations/1764290000000-create-ldap-sync';
+import { CreateIntegrations1764320000000 } from './migrations/1764320000000-create-integrations';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   CreateTenants1764270000000,
   CreateIdentity1764280000000,
   CreateLdapSync1764290000000,
+  CreateIntegrations1764320000000,
 ];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

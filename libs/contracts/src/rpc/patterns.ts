@@ -30,6 +30,17 @@ import type {
   LdapSyncStartRequestDto,
 } from './ldap-sync.dto';
 import type { LdapAuthenticateReply, LdapAuthenticateRequestDto } from './ldap-authenticate.dto';
+import type {
+  CreateProjectRequestDto,
+  IntegrationConfigView,
+  ListUnitsRequestDto,
+  ProjectRequestDto,
+  ProjectTenantRequestDto,
+  ProjectView,
+  SaveIntegrationConfigRequestDto,
+  TestConnectionView,
+  UnitsPage,
+} from '../integration/integration.dto';
 
 /** RPC message patterns: the only place a pattern string is written. Each has its payload and
  *  reply type beside it in `RpcContract`. */
@@ -53,6 +64,13 @@ export const RPC_PATTERNS = {
   },
   integration: {
     ping: 'integration.ping',
+    listProjects: 'integration.projects.list',
+    createProject: 'integration.projects.create',
+    getProject: 'integration.projects.get',
+    getConfig: 'integration.config.get',
+    saveConfig: 'integration.config.save',
+    testConnection: 'integration.testConnection',
+    listUnits: 'integration.units.list',
   },
   /** Served by auth-gateway for services inside the cluster: the same answers as seed 001's HTTP. */
   auth: {
@@ -63,6 +81,12 @@ export const RPC_PATTERNS = {
     nextAssignee: 'auth.nextAssignee',
     employee: 'auth.employee',
   },
+} as const;
+
+/** Events (emit, no reply) on the Redis transport. */
+export const EVENT_PATTERNS = {
+  /** A batch of units whose status changed; payload `UnitStatusChangedEvent`. */
+  unitStatusChanged: 'integration.unitStatus.changed',
 } as const;
 
 export interface PingRequest {
@@ -118,6 +142,28 @@ export interface RpcContract {
   /** Re-reads syncEnabled/syncInterval and replaces (or removes) the tenant's job scheduler. */
   [RPC_PATTERNS.ldap.syncSchedule]: { request: LdapTenantRequestDto; reply: LdapSyncScheduleReply };
   [RPC_PATTERNS.integration.ping]: { request: PingRequest; reply: PingReply };
+  [RPC_PATTERNS.integration.listProjects]: {
+    request: ProjectTenantRequestDto;
+    reply: ProjectView[];
+  };
+  [RPC_PATTERNS.integration.createProject]: {
+    request: CreateProjectRequestDto;
+    reply: ProjectView;
+  };
+  [RPC_PATTERNS.integration.getProject]: { request: ProjectRequestDto; reply: ProjectView };
+  [RPC_PATTERNS.integration.getConfig]: {
+    request: ProjectRequestDto;
+    reply: IntegrationConfigView;
+  };
+  [RPC_PATTERNS.integration.saveConfig]: {
+    request: SaveIntegrationConfigRequestDto;
+    reply: IntegrationConfigView;
+  };
+  [RPC_PATTERNS.integration.testConnection]: {
+    request: ProjectRequestDto;
+    reply: TestConnectionView;
+  };
+  [RPC_PATTERNS.integration.listUnits]: { request: ListUnitsRequestDto; reply: UnitsPage };
   [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };
   [RPC_PATTERNS.auth.userInfo]: { request: TenantUserRequestDto; reply: UserInfo };
   [RPC_PATTERNS.auth.usersInfo]: {
