@@ -20,12 +20,13 @@ export interface StubUnit {
 /** An open SSE stream of the stub, for tests to push events into or drop. */
 export interface StubStream {
   lastEventId: string | undefined;
+  closed: boolean;
   send(id: string, data: unknown): void;
   drop(): void;
 }
 
 /**
- * A client REST API on 127.0.0.1 for end-to-end tests of integrations:
+ * A client REST API on a loopback address for end-to-end tests of integrations:
  * - `GET /units` the current unit list (`setStatus` changes it), `GET /wrapped` the same under
  *   `{data: {rows}}` with `code`/`state` keys;
  * - `/slow` answers after `slowMs`, `/error` is 500, `/text` is not JSON, `/flaky` fails its
@@ -43,12 +44,15 @@ export class ClientApiStub {
   failing = false;
   private server?: Server;
 
+  /** `host`: any loopback address (Linux answers on all of 127.0.0.0/8). */
+  constructor(readonly host = '127.0.0.1') {}
+
   get port(): number {
     return (this.server?.address() as AddressInfo).port;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.host}:${this.port}`;
   }
 
   setStatus(id: string, status: string): void {
@@ -69,7 +73,7 @@ export class ClientApiStub {
       this.requests.push({ path, headers: req.headers });
       this.route(path, res, req.headers);
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server?.listen(0, this.host, resolve));
   }
 
   async stop(): Promise<void> {
@@ -129,6 +133,7 @@ export class ClientApiStub {
     const header = headers['last-event-id'];
     const stream: StubStream = {
       lastEventId: typeof header === 'string' ? header : undefined,
+      closed: false,
       send: (id, data) => {
         res.write(`id: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
       },
@@ -136,6 +141,13 @@ export class ClientApiStub {
         res.socket?.destroy();
       },
     };
+    res.on('close', () => {
+      stream.closed = true;
+    });
     this.streams.push(stream);
+  }
+
+  openStreams(): StubStream[] {
+    return this.streams.filter((stream) => !stream.closed);
   }
 }
