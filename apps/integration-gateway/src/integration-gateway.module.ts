@@ -26,9 +26,9 @@ import { ProjectsService } from './projects/projects.service';
 import { SseLease } from './sse/sse-lease';
 import { SseSupervisor } from './sse/sse.supervisor';
 import { StatusEventsPublisher } from './statuses/status-events.publisher';
+import { UnitStatusBatcher } from './statuses/unit-status.batcher';
 import { UnitStatusRepository } from './statuses/unit-status.repository';
 import { UnitStatusService } from './statuses/unit-status.service';
-import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 @Module({})
@@ -50,7 +50,7 @@ export class IntegrationGatewayModule {
         }),
         BullModule.registerQueue({ name: INTEGRATION_POLL_QUEUE }),
       ],
-      controllers: [PingController, ProjectsController, WebhooksController],
+      controllers: [PingController, ProjectsController],
       providers: [
         { provide: INTEGRATION_GATEWAY_CONFIG, useValue: own },
         { provide: SecretBox, useValue: new SecretBox(own.GATEHOUSE_SECRET_KEYS) },
@@ -64,6 +64,7 @@ export class IntegrationGatewayModule {
         ProjectsRepository,
         IntegrationConfigRepository,
         UnitStatusRepository,
+        UnitStatusBatcher,
         ProjectsService,
         IntegrationConfigService,
         StatusEventsPublisher,

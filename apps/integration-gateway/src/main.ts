@@ -1,6 +1,7 @@
 import { bootstrapApp, loadPlatformConfig, runMain } from '@gatehouse/platform';
 import { loadIntegrationGatewayConfig } from './integration-gateway.config';
 import { IntegrationGatewayModule } from './integration-gateway.module';
+import { mountWebhookFastPath } from './webhooks/webhook-fast-path';
 
 runMain('integration-gateway', async () => {
   const platform = loadPlatformConfig();
@@ -11,7 +12,8 @@ runMain('integration-gateway', async () => {
     host: own.HTTP_HOST,
     config: platform,
     rpcServer: true,
-    // Webhook signatures are computed over the exact bytes received.
-    rawBody: true,
+    configure: (app) => {
+      mountWebhookFastPath(app);
+    },
   });
 });

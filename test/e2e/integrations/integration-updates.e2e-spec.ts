@@ -238,6 +238,17 @@ describe('integration status updates', () => {
       expect((await deliver('hook', tampered)).status).toBe(401);
       expect((await deliver('nope', signed(body))).status).toBe(401);
 
+      const huge = signed({ data: { id: 'W1', status: 'Available', pad: 'x'.repeat(1_100_000) } });
+      expect((await deliver('hook', huge)).status).toBe(413);
+      const notJson = signed({ data: { id: 'W1', status: 'Available' } });
+      notJson.payload = '{"data": {"id": "W1"';
+      notJson.headers['webhook-signature'] = new Webhook(SECRET).sign(
+        notJson.headers['webhook-id'] ?? '',
+        new Date(Number(notJson.headers['webhook-timestamp']) * 1000),
+        notJson.payload,
+      );
+      expect((await deliver('hook', notJson)).status).toBe(400);
+
       const first = signed({ data: { id: 'W5', status: 'Open' } }, { id: 'msg_fixed' });
       expect((await deliver('hook', first)).status).toBe(200);
       const replay = await deliver('hook', first);

@@ -22,17 +22,24 @@ export class StatusEventsPublisher implements OnApplicationShutdown {
   }
 
   async publish(event: UnitStatusChangedEvent): Promise<void> {
+    const parts: UnitStatusChangedEvent[] = [];
     for (let start = 0; start < event.changes.length; start += CHANGES_PER_EVENT) {
-      const part = { ...event, changes: event.changes.slice(start, start + CHANGES_PER_EVENT) };
-      try {
-        await lastValueFrom(this.client.emit(EVENT_PATTERNS.unitStatusChanged, part), {
-          defaultValue: undefined,
-        });
-      } catch (error: unknown) {
-        const message = error instanceof Error ? error.message : String(error);
-        this.logger.warn(`status change event of project ${event.slug} not published: ${message}`);
-      }
+      parts.push({ ...event, changes: event.changes.slice(start, start + CHANGES_PER_EVENT) });
     }
+    await Promise.all(
+      parts.map(async (part) => {
+        try {
+          await lastValueFrom(this.client.emit(EVENT_PATTERNS.unitStatusChanged, part), {
+            defaultValue: undefined,
+          });
+        } catch (error: unknown) {
+          const message = error instanceof Error ? error.message : String(error);
+          this.logger.warn(
+            `status change event of project ${event.slug} not published: ${message}`,
+          );
+        }
+      }),
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {

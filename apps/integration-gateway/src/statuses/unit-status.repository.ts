@@ -26,7 +26,7 @@ export interface UnitStatusRow {
 }
 
 /** Rows per statement: bounded parameters and lock sets for very long lists. */
-const CHUNK = 5000;
+const CHUNK = 10_000;
 
 /**
  * `integration_unit_statuses` and `integration_status_changes`. One statement per chunk upserts

@@ -12,6 +12,7 @@ import { ProjectsService } from '../projects/projects.service';
 import { StatusEventsPublisher } from './status-events.publisher';
 import { effectiveMapping, StatusMapper } from './status-mapping.util';
 import { extractUnits } from './unit-extract.util';
+import { UnitStatusBatcher } from './unit-status.batcher';
 import { type UnitStatusInput, UnitStatusRepository } from './unit-status.repository';
 
 export interface IngestResult {
@@ -41,6 +42,7 @@ export class UnitStatusService {
   constructor(
     private readonly projects: ProjectsService,
     private readonly units: UnitStatusRepository,
+    private readonly batcher: UnitStatusBatcher,
     private readonly events: StatusEventsPublisher,
     metrics: MetricsService,
   ) {
@@ -81,7 +83,7 @@ export class UnitStatusService {
       inputs.push({ unitId: unit.unitId, status: mapped.status, raw: unit.raw });
     }
     if (unknown > 0) this.unknownCounter.inc({ source }, unknown);
-    const changes = await this.units.apply(project.tenantId, project.id, inputs, source);
+    const changes = await this.batcher.write(project.tenantId, project.id, inputs, source);
     if (changes.length > 0) {
       this.changedCounter.inc({ source }, changes.length);
       await this.events.publish({

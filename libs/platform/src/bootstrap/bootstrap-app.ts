@@ -15,8 +15,6 @@ export interface BootstrapOptions {
   config: PlatformConfig;
   /** Serve Redis-RPC message patterns as well as HTTP. */
   rpcServer: boolean;
-  /** Keep each request's raw body as `req.rawBody` (signature checks over the exact bytes). */
-  rawBody?: boolean;
   /** App-specific HTTP setup before listening (trust proxy, cookies, CORS). */
   configure?: (app: NestExpressApplication) => void;
 }
@@ -32,10 +30,7 @@ export async function bootstrapApp(
     console.log(JSON.stringify({ level: 30, time: Date.now(), app: options.app, msg: message }));
   await waitForRedis(options.config.REDIS_URL, line);
 
-  const app = await NestFactory.create<NestExpressApplication>(module, {
-    bufferLogs: true,
-    rawBody: options.rawBody ?? false,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: options.config.HTTP_BODY_LIMIT });
   app.disable('x-powered-by');
