@@ -1,8 +1,8 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { DomainError, ErrorCode, PROJECT_SLUG } from '@gatehouse/contracts';
-import { InjectRedis } from '@gatehouse/platform';
+import { PLATFORM_CONFIG, type PlatformConfig, redisOptionsFromUrl } from '@gatehouse/platform';
 import {
   type ConfigRow,
   IntegrationConfigRepository,
@@ -32,8 +32,10 @@ const UNAUTHORIZED = 'Invalid webhook signature';
  * 409 and changes nothing. A slug shared by several tenants is resolved by whose secret verifies.
  */
 @Injectable()
-export class WebhooksService {
-  private readonly logger = new Logger(WebhooksService.name);
+export class WebhooksService implements OnApplicationShutdown {
+  /** Its own connection with auto-pipelining: the replay checks of concurrent webhooks travel
+   *  to Redis together. Fails fast while Redis is away (the sender retries). */
+  private readonly redis: Redis;
   private readonly cache = new Map<string, { at: number; targets: WebhookTarget[] }>();
 
   constructor(
@@ -41,8 +43,21 @@ export class WebhooksService {
     private readonly configs: IntegrationConfigRepository,
     private readonly configService: IntegrationConfigService,
     private readonly statuses: UnitStatusService,
-    @InjectRedis() private readonly redis: Redis,
-  ) {}
+    @Inject(PLATFORM_CONFIG) config: PlatformConfig,
+  ) {
+    this.redis = new Redis({
+      ...redisOptionsFromUrl(config.REDIS_URL),
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectionName: 'gatehouse:integration-gateway:webhooks',
+    });
+    this.redis.on('error', () => undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
 
   async receive(
     slug: string,
