@@ -70,6 +70,7 @@ describe('integration config API (seed 004)', () => {
       ['GET', '/tower-a/integration', undefined],
       ['PUT', '/tower-a/integration', { retry_count: 1 }],
       ['POST', '/tower-a/integration/test', undefined],
+      ['POST', '/tower-a/integration/webhook-secret', undefined],
       ['GET', '/tower-a/units', undefined],
     ];
     for (const [method, path, body] of routes) {

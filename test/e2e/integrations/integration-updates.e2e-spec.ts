@@ -259,6 +259,23 @@ describe('integration status updates', () => {
       expect(await changeLogCount()).toBe(before + 1);
     });
 
+    it('rotates the webhook secret: shown once, the new one verifies, the old one no longer does', async () => {
+      const rotated = await call<{ webhook_secret: string }>(
+        'POST',
+        '/hook/integration/webhook-secret',
+      );
+      expect(rotated.status).toBe(200);
+      const fresh = rotated.body.data.webhook_secret;
+      expect(fresh).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+      const config = await call('GET', '/hook/integration');
+      expect(config.text).not.toContain(fresh.slice(6));
+      expect(config.body.data).toMatchObject({ has_webhook_secret: true });
+      const body = { data: { id: 'W6', status: 'Sold' } };
+      expect((await deliver('hook', signed(body))).status).toBe(401);
+      expect((await deliver('hook', signed(body, { secret: fresh }))).status).toBe(200);
+      expect((await units('hook'))['W6']).toBe('sold');
+    });
+
     it('answers the units over RPC too, filtered by status', async () => {
       const reply = await firstValueFrom(
         rpc.send<UnitsPage>(RPC_PATTERNS.integration.listUnits, {

@@ -9,6 +9,7 @@ import {
   type TestConnectionView,
   type UnitsPage,
   type UnitsQueryDto,
+  type WebhookSecretView,
 } from '@gatehouse/contracts';
 import type { RpcClient } from '@gatehouse/platform';
 import { InjectIntegrationGateway } from '../peers/peer-clients';
@@ -76,6 +77,13 @@ export class ProjectsAdminService {
       ...(query.status ? { status: query.status } : {}),
       ...(query.page ? { page: Number(query.page) } : {}),
       ...(query.size ? { size: Number(query.size) } : {}),
+    });
+  }
+
+  rotateWebhookSecret(caller: AccessTokenClaims, slug: string): Promise<WebhookSecretView> {
+    return this.integration.send(RPC_PATTERNS.integration.rotateWebhookSecret, {
+      tenantId: caller.tenant_id,
+      slug,
     });
   }
 }

@@ -11,6 +11,7 @@ import {
   type TestConnectionView,
   type UnitsPage,
   UnitsQueryDto,
+  type WebhookSecretView,
 } from '@gatehouse/contracts';
 import { Caller, RequirePermission } from '../guards/auth.decorators';
 import { ProjectsAdminService } from './projects-admin.service';
@@ -81,5 +82,16 @@ export class ProjectsController {
     @Query() query: UnitsQueryDto,
   ): Promise<ApiEnvelope<UnitsPage>> {
     return successEnvelope(await this.projects.units(caller, slug, query));
+  }
+
+  /** A new webhook secret for the client to sign with, shown once (like an API key). */
+  @Post(':slug/integration/webhook-secret')
+  @HttpCode(200)
+  @RequirePermission(PERMISSIONS.integrationsWrite)
+  async rotateWebhookSecret(
+    @Caller() caller: AccessTokenClaims,
+    @Param('slug') slug: string,
+  ): Promise<ApiEnvelope<WebhookSecretView>> {
+    return successEnvelope(await this.projects.rotateWebhookSecret(caller, slug));
   }
 }

@@ -1,5 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { IntegrationConfigView, SaveIntegrationConfigRequestDto } from '@gatehouse/contracts';
+import type {
+  IntegrationConfigView,
+  ProjectRequestDto,
+  SaveIntegrationConfigRequestDto,
+  WebhookSecretView,
+} from '@gatehouse/contracts';
 import { PollingService } from '../polling/polling.service';
 import { SseSupervisor } from '../sse/sse.supervisor';
 import { WebhooksService } from '../webhooks/webhooks.service';
@@ -30,5 +36,13 @@ export class IntegrationAdminService {
     }
     this.sse.refreshSoon();
     return view;
+  }
+
+  /** A fresh Standard Webhooks secret (32 random bytes), stored like any PUT would store it and
+   *  answered once; the previous secret stops verifying at once. */
+  async rotateWebhookSecret(request: ProjectRequestDto): Promise<WebhookSecretView> {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    await this.saveConfig({ ...request, webhook_secret: secret });
+    return { webhook_secret: secret };
   }
 }

@@ -11,6 +11,7 @@ import {
   SaveIntegrationConfigRequestDto,
   type TestConnectionView,
   type UnitsPage,
+  type WebhookSecretView,
 } from '@gatehouse/contracts';
 import { RpcData } from '@gatehouse/platform';
 import { ConnectionTestService } from '../connection-test/connection-test.service';
@@ -63,5 +64,10 @@ export class ProjectsController {
   @MessagePattern(RPC_PATTERNS.integration.listUnits)
   listUnits(@RpcData() request: ListUnitsRequestDto): Promise<UnitsPage> {
     return this.units.list(request);
+  }
+
+  @MessagePattern(RPC_PATTERNS.integration.rotateWebhookSecret)
+  rotateWebhookSecret(@RpcData() request: ProjectRequestDto): Promise<WebhookSecretView> {
+    return this.admin.rotateWebhookSecret(request);
   }
 }

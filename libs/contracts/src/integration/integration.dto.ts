@@ -363,3 +363,8 @@ export interface UnitStatusChangedEvent {
     changed_at: string;
   }[];
 }
+
+/** `POST /api/v1/projects/{slug}/integration/webhook-secret`: the new secret, shown this once. */
+export interface WebhookSecretView {
+  webhook_secret: string;
+}

@@ -40,6 +40,7 @@ import type {
   SaveIntegrationConfigRequestDto,
   TestConnectionView,
   UnitsPage,
+  WebhookSecretView,
 } from '../integration/integration.dto';
 
 /** RPC message patterns: the only place a pattern string is written. Each has its payload and
@@ -71,6 +72,7 @@ export const RPC_PATTERNS = {
     saveConfig: 'integration.config.save',
     testConnection: 'integration.testConnection',
     listUnits: 'integration.units.list',
+    rotateWebhookSecret: 'integration.webhookSecret.rotate',
   },
   /** Served by auth-gateway for services inside the cluster: the same answers as seed 001's HTTP. */
   auth: {
@@ -164,6 +166,11 @@ export interface RpcContract {
     reply: TestConnectionView;
   };
   [RPC_PATTERNS.integration.listUnits]: { request: ListUnitsRequestDto; reply: UnitsPage };
+  /** A new webhook secret for the project, answered once (stored encrypted). */
+  [RPC_PATTERNS.integration.rotateWebhookSecret]: {
+    request: ProjectRequestDto;
+    reply: WebhookSecretView;
+  };
   [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };
   [RPC_PATTERNS.auth.userInfo]: { request: TenantUserRequestDto; reply: UserInfo };
   [RPC_PATTERNS.auth.usersInfo]: {
