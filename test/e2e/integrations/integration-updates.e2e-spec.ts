@@ -287,6 +287,11 @@ describe('integration status updates', () => {
         ['W2', 'hold', 'ON_HOLD', 'webhook'],
       ]);
       expect(reply.total).toBe(1);
+      const otherTenant = rpc.send(RPC_PATTERNS.integration.listUnits, {
+        meta: { requestId: 'units-rpc-tenant-2' },
+        data: { tenantId: '2', slug: 'hook' },
+      });
+      await expect(firstValueFrom(otherTenant)).rejects.toMatchObject({ code: 'NOT_FOUND' });
       const bad = await call('GET', '/hook/units?status=gone');
       expect(bad.status).toBe(400);
     });
