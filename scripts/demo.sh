@@ -14,6 +14,8 @@ die() { echo "demo: $*" >&2; exit 1; }
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/gatehouse}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379}"
 export NODE_ENV="${NODE_ENV:-development}"
+# The demo's client APIs run on this machine: let integrations reach loopback and private hosts.
+export INTEGRATION_ALLOW_PRIVATE_NETWORKS="${INTEGRATION_ALLOW_PRIVATE_NETWORKS:-true}"
 # A key ring for secrets at rest, made once and kept with the demo's other state.
 if [ -z "${GATEHOUSE_SECRET_KEYS:-}" ]; then
   [ -s "$logs/secret-keys" ] || node -e "process.stdout.write('demo:'+require('crypto').randomBytes(32).toString('base64'))" >"$logs/secret-keys"

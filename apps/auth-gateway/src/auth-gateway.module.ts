@@ -56,6 +56,7 @@ import { LdapController } from './ldap/ldap.controller';
 import { LdapDirectorySyncController } from './ldap/ldap-directory-sync.controller';
 import { LdapDirectorySyncService } from './ldap/ldap-directory-sync.service';
 import { PeersModule } from './peers/peers.module';
+import { ProjectsModule } from './projects/projects.module';
 import { CsrfMiddleware } from './security/csrf.middleware';
 import { SecurityHeadersMiddleware } from './security/security-headers.middleware';
 import { SessionService } from './sessions/session.service';
@@ -74,6 +75,7 @@ export class AuthGatewayModule implements NestModule {
         PersistenceModule.forRoot(config),
         RedisModule,
         PeersModule,
+        ProjectsModule,
       ],
       controllers: [
         AuthController,

@@ -12,3 +12,4 @@ export * from './auth/permissions';
 export * from './rpc/auth-rpc.dto';
 export * from './rpc/ldap-sync.dto';
 export * from './rpc/ldap-directory-write.dto';
+export * from './integration/integration.dto';

@@ -7,6 +7,7 @@ import { CreateIdentity1764280000000 } from './migrations/1764280000000-create-i
 import { CreateLdapSync1764290000000 } from './migrations/1764290000000-create-ldap-sync';
 import { CreateLdapGroups1764300000000 } from './migrations/1764300000000-create-ldap-groups';
 import { CreateAdmin1764310000000 } from './migrations/1764310000000-create-admin';
+import { CreateIntegrations1764320000000 } from './migrations/1764320000000-create-integrations';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   CreateLdapSync1764290000000,
   CreateLdapGroups1764300000000,
   CreateAdmin1764310000000,
+  CreateIntegrations1764320000000,
 ];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -42,6 +42,18 @@ import type {
   LdapUpdateUserReply,
   LdapUpdateUserRequestDto,
 } from './ldap-directory-write.dto';
+import type {
+  CreateProjectRequestDto,
+  IntegrationConfigView,
+  ListUnitsRequestDto,
+  ProjectRequestDto,
+  ProjectTenantRequestDto,
+  ProjectView,
+  SaveIntegrationConfigRequestDto,
+  TestConnectionView,
+  UnitsPage,
+  WebhookSecretView,
+} from '../integration/integration.dto';
 
 /** RPC message patterns: the only place a pattern string is written. Each has its payload and
  *  reply type beside it in `RpcContract`. */
@@ -72,6 +84,14 @@ export const RPC_PATTERNS = {
   },
   integration: {
     ping: 'integration.ping',
+    listProjects: 'integration.projects.list',
+    createProject: 'integration.projects.create',
+    getProject: 'integration.projects.get',
+    getConfig: 'integration.config.get',
+    saveConfig: 'integration.config.save',
+    testConnection: 'integration.testConnection',
+    listUnits: 'integration.units.list',
+    rotateWebhookSecret: 'integration.webhookSecret.rotate',
   },
   /** Served by auth-gateway for services inside the cluster: the same answers as seed 001's HTTP. */
   auth: {
@@ -82,6 +102,12 @@ export const RPC_PATTERNS = {
     nextAssignee: 'auth.nextAssignee',
     employee: 'auth.employee',
   },
+} as const;
+
+/** Events (emit, no reply) on the Redis transport. */
+export const EVENT_PATTERNS = {
+  /** A batch of units whose status changed; payload `UnitStatusChangedEvent`. */
+  unitStatusChanged: 'integration.unitStatus.changed',
 } as const;
 
 export interface PingRequest {
@@ -157,6 +183,33 @@ export interface RpcContract {
     reply: DirectoryWriteSettingsView;
   };
   [RPC_PATTERNS.integration.ping]: { request: PingRequest; reply: PingReply };
+  [RPC_PATTERNS.integration.listProjects]: {
+    request: ProjectTenantRequestDto;
+    reply: ProjectView[];
+  };
+  [RPC_PATTERNS.integration.createProject]: {
+    request: CreateProjectRequestDto;
+    reply: ProjectView;
+  };
+  [RPC_PATTERNS.integration.getProject]: { request: ProjectRequestDto; reply: ProjectView };
+  [RPC_PATTERNS.integration.getConfig]: {
+    request: ProjectRequestDto;
+    reply: IntegrationConfigView;
+  };
+  [RPC_PATTERNS.integration.saveConfig]: {
+    request: SaveIntegrationConfigRequestDto;
+    reply: IntegrationConfigView;
+  };
+  [RPC_PATTERNS.integration.testConnection]: {
+    request: ProjectRequestDto;
+    reply: TestConnectionView;
+  };
+  [RPC_PATTERNS.integration.listUnits]: { request: ListUnitsRequestDto; reply: UnitsPage };
+  /** A new webhook secret for the project, answered once (stored encrypted). */
+  [RPC_PATTERNS.integration.rotateWebhookSecret]: {
+    request: ProjectRequestDto;
+    reply: WebhookSecretView;
+  };
   [RPC_PATTERNS.auth.validateToken]: { request: ValidateTokenRequestDto; reply: AccessTokenClaims };
   [RPC_PATTERNS.auth.userInfo]: { request: TenantUserRequestDto; reply: UserInfo };
   [RPC_PATTERNS.auth.usersInfo]: {
