@@ -534,11 +534,32 @@ describe('admin API: users, stats and audit (seed 002)', () => {
       return failed.body.data.list.find((row) => row.actorName === 'alice.wong');
     });
     expect(failedLogin).toMatchObject({ actorName: 'alice.wong', targetId: 'alice.wong' });
+    // Integrations: one project without a config, one webhook project whose last call failed.
+    const projects = managementCaller(
+      () => gateway,
+      '/api/v1/projects',
+      () => adminToken,
+    );
+    for (const slug of ['stats-bare', 'stats-hook']) {
+      expect((await projects('POST', '', { slug, name: slug })).status).toBe(201);
+    }
+    const configured = await projects('PUT', '/stats-hook/integration', {
+      api_base_url: 'http://127.0.0.1:9',
+      status_endpoint: '/units',
+      update_method: 'webhook',
+    });
+    expect(configured.status).toBe(200);
+    await withDatabase(suite.database.url, (client) =>
+      client.query(
+        "UPDATE integration_projects SET last_error = 'Connection refused' WHERE slug = 'stats-hook'",
+      ),
+    );
     const response = await call<{
       users: { total: number; active: number; inactive: number; bySource: Record<string, unknown> };
       sessions: { active: number };
       logins: { last24h: { succeeded: number; failed: number; lockouts: number } };
       lastSync: unknown;
+      integrations: unknown;
     }>('GET', '/stats');
     expect(response.status).toBe(200);
     const counts = await withDatabase(suite.database.url, async (client) => {
@@ -556,5 +577,12 @@ describe('admin API: users, stats and audit (seed 002)', () => {
     expect(response.body.data.logins.last24h.succeeded).toBeGreaterThanOrEqual(4);
     expect(response.body.data.logins.last24h.failed).toBeGreaterThanOrEqual(1);
     expect(response.body.data.lastSync).toBeNull();
+    expect(response.body.data.integrations).toEqual({
+      total: 2,
+      unconfigured: 1,
+      healthy: 0,
+      failing: 1,
+      byMethod: { polling: 0, sse: 0, webhook: 1 },
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { LastSyncView } from './stats.types';
+import type { IntegrationCounts, LastSyncView } from './stats.types';
 
 /** The stats' queries, each answered from an index (see the 1764310000000 migration): counts by
  *  (tenant, source, active), audit actions by (tenant, action, created_at), the last sync run by
@@ -45,5 +45,32 @@ export class StatsRepository {
       [tenantId],
     );
     return rows[0] ?? null;
+  }
+
+  /** Read straight from integration-gateway's tables (a dashboard count; the gateway writes
+   *  nothing there). */
+  async integrationCounts(tenantId: string): Promise<IntegrationCounts> {
+    const rows = await this.db.query<
+      (Omit<IntegrationCounts, 'byMethod'> & IntegrationCounts['byMethod'])[]
+    >(
+      `SELECT count(*)::int AS total,
+              count(*) FILTER (WHERE c.id IS NULL)::int AS unconfigured,
+              count(*) FILTER (WHERE c.id IS NOT NULL AND p.last_error IS NULL)::int AS healthy,
+              count(*) FILTER (WHERE c.id IS NOT NULL AND p.last_error IS NOT NULL)::int AS failing,
+              count(*) FILTER (WHERE c.update_method = 'polling')::int AS polling,
+              count(*) FILTER (WHERE c.update_method = 'sse')::int AS sse,
+              count(*) FILTER (WHERE c.update_method = 'webhook')::int AS webhook
+       FROM integration_projects p LEFT JOIN integration_configs c ON c.project_id = p.id
+       WHERE p.tenant_id = $1`,
+      [tenantId],
+    );
+    const row = rows[0];
+    return {
+      total: row?.total ?? 0,
+      unconfigured: row?.unconfigured ?? 0,
+      healthy: row?.healthy ?? 0,
+      failing: row?.failing ?? 0,
+      byMethod: { polling: row?.polling ?? 0, sse: row?.sse ?? 0, webhook: row?.webhook ?? 0 },
+    };
   }
 }

@@ -13,7 +13,7 @@ export class StatsService {
   ) {}
 
   async forTenant(tenantId: string): Promise<AdminStats> {
-    const [counts, actions, lastSync, activeSessions] = await Promise.all([
+    const [counts, actions, lastSync, activeSessions, integrations] = await Promise.all([
       this.stats.userCounts(tenantId),
       this.stats.actionCountsSince(
         tenantId,
@@ -22,6 +22,7 @@ export class StatsService {
       ),
       this.stats.lastSync(tenantId),
       this.sessions.countLive(tenantId),
+      this.stats.integrationCounts(tenantId),
     ]);
     const bySource = { local: empty(), ldap: empty() };
     const total = empty();
@@ -46,7 +47,7 @@ export class StatsService {
         },
       },
       lastSync,
-      integrations: null,
+      integrations,
       generatedAt: new Date().toISOString(),
     };
   }

@@ -19,13 +19,22 @@ export interface LastSyncView {
   error: string | null;
 }
 
+/** The tenant's client-API integrations (seed 004) by state and by update method. A project is
+ *  `unconfigured` without a saved config, `failing` while its last call failed, else `healthy`. */
+export interface IntegrationCounts {
+  total: number;
+  unconfigured: number;
+  healthy: number;
+  failing: number;
+  byMethod: { polling: number; sse: number; webhook: number };
+}
+
 /** `GET /api/v1/admin/stats`. */
 export interface AdminStats {
   users: UserCounts & { bySource: { local: UserCounts; ldap: UserCounts } };
   sessions: { active: number };
   logins: { last24h: { succeeded: number; failed: number; lockouts: number } };
   lastSync: LastSyncView | null;
-  /** Integrations by state; null until client-API integrations exist in this deployment. */
-  integrations: Record<string, number> | null;
+  integrations: IntegrationCounts;
   generatedAt: string;
 }
