@@ -390,3 +390,20 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<SlapdIns
     }
   }
 }
+
+/** Applies an LDIF change (`changetype: modify`, `add`, …) to `slapd` as its admin with
+ *  `ldapmodify`; rejects with ldapmodify's output when it fails. Bounded by 15 s. */
+export function ldapModify(slapd: SlapdInstance, ldif: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = execFile(
+      'ldapmodify',
+      ['-x', '-H', slapd.url, '-D', TEST_ADMIN_DN, '-w', TEST_ADMIN_PASSWORD],
+      { timeout: 15000 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`ldapmodify failed: ${stderr || stdout || error.message}`));
+        else resolvePromise();
+      },
+    );
+    child.stdin?.end(ldif);
+  });
+}

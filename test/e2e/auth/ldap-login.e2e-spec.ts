@@ -3,6 +3,7 @@ import { KeyRing, SecretBox } from '@gatehouse/crypto';
 import { bindPasswordAad } from '@gatehouse/persistence';
 import { login, postLogin, withDatabase } from '@gatehouse/testing/auth-client';
 import {
+  ldapModify,
   type SlapdInstance,
   startSlapd,
   TEST_ADMIN_DN,
@@ -63,6 +64,29 @@ describe('logging in against the tenant directory', () => {
     expect(rows.rows[0]?.source).toBe('ldap');
     expect(rows.rows[0]?.ldap_uuid).toMatch(/^[0-9a-f-]{36}$/);
     expect(rows.rows[0]?.ldap_dn).toContain('ou=users,dc=example,dc=com');
+  });
+
+  it('writes a directory user again only when the directory changed what its row holds', async () => {
+    const row = () =>
+      withDatabase(suite.database.url, (db) =>
+        db.query<{ email: string | null; updated_at: Date }>(
+          "SELECT email, updated_at FROM users WHERE tenant_id = '1' AND username = 'alice'",
+        ),
+      ).then((result) => result.rows[0]);
+    await login(gateway, 'alice', testUserPassword('alice'));
+    const first = await row();
+    await login(gateway, 'alice', testUserPassword('alice'));
+    expect(await row()).toEqual(first);
+
+    await ldapModify(
+      slapd,
+      'dn: uid=alice,ou=users,dc=example,dc=com\nchangetype: modify\nreplace: mail\nmail: alice.moved@example.com\n',
+    );
+    const moved = await login(gateway, 'alice', testUserPassword('alice'));
+    expect(moved.response.body.data.email).toBe('alice.moved@example.com');
+    const after = await row();
+    expect(after?.email).toBe('alice.moved@example.com');
+    expect(after?.updated_at.getTime()).toBeGreaterThan(first?.updated_at.getTime() ?? 0);
   });
 
   it('logs in the user whose uid holds filter metacharacters (escaped exactly once)', async () => {

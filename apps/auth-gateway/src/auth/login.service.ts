@@ -15,7 +15,12 @@ import {
 import type { RpcClient } from '@gatehouse/platform';
 import { InjectLdapSync } from '../peers/peer-clients';
 import { SessionService, type IssuedSession } from '../sessions/session.service';
-import { type LoginCandidateLookup, UserRepository, type UserRow } from '../users/user.repository';
+import {
+  type LoginCandidate,
+  type LoginCandidateLookup,
+  UserRepository,
+  type UserRow,
+} from '../users/user.repository';
 import { LoginThrottleStore } from './login-throttle.store';
 
 export interface LoginInput {
@@ -116,12 +121,16 @@ export class LoginService {
       if (!local) await this.equaliseTiming(password);
       return undefined;
     }
-    const user = await this.users.upsertFromDirectory(
-      tenantId,
-      entry.entryUUID,
-      entry.userDN,
-      entry.mapped,
-    );
+    // A directory user whose row already says what the directory said is not written again.
+    const user =
+      local && sameDirectoryUser(local, entry)
+        ? local
+        : await this.users.upsertFromDirectory(
+            tenantId,
+            entry.entryUUID,
+            entry.userDN,
+            entry.mapped,
+          );
     if (!user) {
       this.logger.warn(
         `directory user ${entry.mapped.username} clashes with another account; login refused`,
@@ -167,6 +176,22 @@ export class LoginService {
     this.dummyHash ??= hashPassword('gatehouse-timing-equaliser');
     await verifyPassword(await this.dummyHash, password || 'x');
   }
+}
+
+/** Whether the stored row of a directory user holds exactly what the directory just answered
+ *  (the fields upsertFromDirectory writes). */
+function sameDirectoryUser(row: LoginCandidate, entry: LdapAuthenticateReply): boolean {
+  const { mapped } = entry;
+  return (
+    row.source === 'ldap' &&
+    row.ldapUuid === entry.entryUUID &&
+    row.ldapDn === entry.userDN &&
+    row.username === mapped.username &&
+    row.email === mapped.email &&
+    row.firstName === mapped.firstName &&
+    row.lastName === mapped.lastName &&
+    row.employeeNumber === mapped.employeeNumber
+  );
 }
 
 function failed(): DomainError {

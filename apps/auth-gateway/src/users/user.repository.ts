@@ -28,6 +28,9 @@ export interface Credentials {
 /** A user and its password hash: what a login needs to decide and then to issue the session. */
 export interface LoginCandidate extends UserRow {
   passwordHash: string | null;
+  /** The directory entry a directory user was last written from (null for local users). */
+  ldapUuid: string | null;
+  ldapDn: string | null;
 }
 
 /** The account a login names, if any, and whether its tenant has an enabled directory. */
@@ -42,7 +45,7 @@ const USER_COLUMNS = `id, tenant_id AS "tenantId", username, source, user_type A
 const LOGIN_COLUMNS = `u.id, u.tenant_id AS "tenantId", u.username, u.source,
   u.user_type AS "userType", u.email, u.first_name AS "firstName", u.last_name AS "lastName",
   u.company_id AS "companyId", u.employee_number AS "employeeNumber", u.active,
-  u.password_hash AS "passwordHash"`;
+  u.password_hash AS "passwordHash", u.ldap_uuid AS "ldapUuid", u.ldap_dn AS "ldapDn"`;
 
 /** Users, their grants and admin permissions. Every method takes the tenant: an unscoped query is
  *  not written here. */
