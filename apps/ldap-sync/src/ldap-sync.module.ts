@@ -9,6 +9,8 @@ import {
   RedisModule,
   redisOptionsFromUrl,
 } from '@gatehouse/platform';
+import { AuditLogRepository } from './audit/audit-log.repository';
+import { SyncAuditService } from './audit/sync-audit.service';
 import { DirectoryController } from './directory/directory.controller';
 import { DirectoryService } from './directory/directory.service';
 import { LdapAuthController } from './ldap-auth/ldap-auth.controller';
@@ -103,6 +105,9 @@ export class LdapSyncModule {
         GroupRoleMappingService,
         UserResyncRepository,
         UserResyncService,
+        // -- audit rows of runs, re-syncs and the sessions they end --
+        AuditLogRepository,
+        SyncAuditService,
       ],
     };
   }

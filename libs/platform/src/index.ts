@@ -14,3 +14,6 @@ export * from './rpc/rpc-data.decorator';
 export * from './redis/redis.module';
 export { usePlainErrorsUnder } from './http/http-exception.filter';
 export * from './http/public.decorator';
+export * from './audit/audit-mask.util';
+export * from './audit/audit-actions';
+export * from './sessions/session-keys';

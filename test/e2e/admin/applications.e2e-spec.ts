@@ -90,6 +90,7 @@ describe('admin API: client applications and POST /api/v1/oauth/token', () => {
       ['POST', '/applications', { name: 'nope' }],
       ['POST', '/applications/1/rotate-secret', undefined],
       ['POST', '/applications/1/disable', undefined],
+      ['PUT', '/applications/1', { name: 'nope' }],
     ];
     for (const [method, path, body] of routes) {
       expect([path, (await call(method, path, body, '')).status]).toEqual([path, 401]);
@@ -308,6 +309,105 @@ describe('admin API: client applications and POST /api/v1/oauth/token', () => {
     expect(Number(last.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 
+  it('edits name, scopes, redirect URIs and grant types, audited without the secret', async () => {
+    const created = await call<Application>('POST', '/applications', {
+      name: 'Editable',
+      scopes: ['users:read', 'tickets:write'],
+    });
+    expect(created.status).toBe(201);
+    const { id, clientId } = created.body.data;
+    const editableSecret = created.body.data.clientSecret ?? '';
+    const issued = await token(
+      { grant_type: 'client_credentials', scope: 'tickets:write' },
+      basic(clientId, editableSecret),
+    );
+    expect(issued.status).toBe(200);
+
+    const edited = await call<Application>('PUT', `/applications/${id}`, {
+      name: 'Edited service',
+      scopes: ['users:read'],
+      grantTypes: ['client_credentials', 'authorization_code'],
+      redirectUris: ['https://edited.example.com/callback'],
+    });
+    expect(edited.status).toBe(200);
+    expect(edited.body.data).toMatchObject({
+      id,
+      clientId,
+      name: 'Edited service',
+      scopes: ['users:read'],
+      grantTypes: ['client_credentials', 'authorization_code'],
+      redirectUris: ['https://edited.example.com/callback'],
+      active: true,
+    });
+    expect(edited.body.data).not.toHaveProperty('clientSecret');
+    expect(edited.body.data).not.toHaveProperty('secretHash');
+    expect(edited.text).not.toContain(editableSecret);
+
+    // A scope taken away ends the tokens issued with it, and is no longer granted.
+    const validated = await request(`${gateway}/api/v1/users/token/validate/`, {
+      headers: { authorization: `Bearer ${issued.body.access_token}` },
+    });
+    expect(validated.status).toBe(401);
+    const narrowed = await token(
+      { grant_type: 'client_credentials', scope: 'tickets:write' },
+      basic(clientId, editableSecret),
+    );
+    expect([narrowed.status, narrowed.body.error]).toEqual([400, 'invalid_scope']);
+    const kept = await token({ grant_type: 'client_credentials' }, basic(clientId, editableSecret));
+    expect([kept.status, kept.body.scope]).toEqual([200, 'users:read']);
+
+    // Fields left out stay as they are.
+    const renamed = await call<Application>('PUT', `/applications/${id}`, { name: 'Renamed' });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body.data).toMatchObject({
+      name: 'Renamed',
+      scopes: ['users:read'],
+      redirectUris: ['https://edited.example.com/callback'],
+    });
+    const listed = await call<Application[]>('GET', '/applications');
+    expect(listed.body.data.find((each) => each.id === id)?.name).toBe('Renamed');
+
+    const audit = await call<{
+      list: { action: string; actorName: string; before: unknown; after: unknown }[];
+    }>('GET', `/audit?targetType=application&targetId=${id}&action=application.update`);
+    expect(audit.body.data.list).toHaveLength(2);
+    expect(audit.body.data.list[1]).toMatchObject({
+      actorName: 'admin',
+      before: {
+        name: 'Editable',
+        scopes: ['users:read', 'tickets:write'],
+        grantTypes: ['client_credentials'],
+        redirectUris: [],
+      },
+      after: {
+        name: 'Edited service',
+        scopes: ['users:read'],
+        grantTypes: ['client_credentials', 'authorization_code'],
+        redirectUris: ['https://edited.example.com/callback'],
+      },
+    });
+    expect(audit.body.data.list[0]).toMatchObject({
+      before: { name: 'Edited service' },
+      after: { name: 'Renamed' },
+    });
+    expect(audit.text).not.toContain(editableSecret);
+    const stored = await withDatabase(suite.database.url, (client) =>
+      client.query<{ row: string }>(
+        `SELECT row_to_json(a)::text AS row FROM audit_log a
+         WHERE action = 'application.update' AND target_id = $1`,
+        [id],
+      ),
+    );
+    expect(stored.rows).toHaveLength(2);
+    for (const row of stored.rows) {
+      expect(row.row).not.toContain(editableSecret);
+      expect(row.row).not.toMatch(/secret_?hash|clientSecret/i);
+    }
+
+    expect((await call('PUT', `/applications/${id}`, { name: 'Chatty service' })).status).toBe(409);
+    expect((await call('PUT', '/applications/999999', { name: 'Nobody' })).status).toBe(404);
+  });
+
   it('answers 400 naming the field for bad admin input', async () => {
     const cases: [string, string, unknown, string][] = [
       ['POST', '/applications', {}, 'name'],
@@ -330,6 +430,21 @@ describe('admin API: client applications and POST /api/v1/oauth/token', () => {
       ['POST', '/applications', { name: 'x', clientSecret: 'mine' }, 'clientSecret'],
       ['POST', '/applications/x/rotate-secret', undefined, 'id'],
       ['POST', '/applications/0/disable', undefined, 'id'],
+      ['PUT', '/applications/x', { name: 'x' }, 'id'],
+      ['PUT', `/applications/${app.id}`, { name: '<bad>' }, 'name'],
+      ['PUT', `/applications/${app.id}`, { grantTypes: ['password'] }, 'grantTypes'],
+      ['PUT', `/applications/${app.id}`, { grantTypes: [] }, 'grantTypes'],
+      ['PUT', `/applications/${app.id}`, { scopes: ['Not A Scope'] }, 'scopes'],
+      ['PUT', `/applications/${app.id}`, { scopes: 'users:read' }, 'scopes'],
+      ['PUT', `/applications/${app.id}`, { redirectUris: ['ftp://a.example/'] }, 'redirectUris'],
+      [
+        'PUT',
+        `/applications/${app.id}`,
+        { grantTypes: ['authorization_code'], redirectUris: [] },
+        'redirectUris',
+      ],
+      ['PUT', `/applications/${app.id}`, { clientSecret: 'mine' }, 'clientSecret'],
+      ['PUT', `/applications/${app.id}`, { clientId: 'gh_mine' }, 'clientId'],
     ];
     for (const [method, path, body, field] of cases) {
       const response = await call<null>(method, path, body);

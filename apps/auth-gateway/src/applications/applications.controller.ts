@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import {
   type AccessTokenClaims,
   type ApiEnvelope,
@@ -10,9 +10,13 @@ import type { AuditActor } from '../audit/audit.types';
 import { Caller, RequirePermission } from '../guards/auth.decorators';
 import type { ApplicationView } from './applications.repository';
 import { type ApplicationWithSecret, ApplicationsService } from './applications.service';
-import { ApplicationIdParam, CreateApplicationDto } from './dto/application.dto';
+import {
+  ApplicationIdParam,
+  CreateApplicationDto,
+  UpdateApplicationDto,
+} from './dto/application.dto';
 
-/** OAuth client applications (seed 002): register, list, rotate the secret, disable. */
+/** OAuth client applications (seed 002): register, list, edit, rotate the secret, disable. */
 @Controller('api/v1/admin/applications')
 export class ApplicationsController {
   constructor(private readonly apps: ApplicationsService) {}
@@ -30,6 +34,17 @@ export class ApplicationsController {
     @Body() body: CreateApplicationDto,
   ): Promise<ApiEnvelope<ApplicationWithSecret>> {
     return successEnvelope(await this.apps.register(actor, body));
+  }
+
+  /** Never answers the secret (it is not stored): only the settings. */
+  @Put(':id')
+  @RequirePermission(PERMISSIONS.applicationsWrite)
+  async update(
+    @Actor() actor: AuditActor,
+    @Param() params: ApplicationIdParam,
+    @Body() body: UpdateApplicationDto,
+  ): Promise<ApiEnvelope<ApplicationView>> {
+    return successEnvelope(await this.apps.update(actor, params.id, body));
   }
 
   @Post(':id/rotate-secret')

@@ -17,6 +17,14 @@ export interface ApplicationView {
   lastUsedAt: string | null;
 }
 
+/** The editable settings of an application. */
+export interface ApplicationSettings {
+  name: string;
+  grantTypes: string[];
+  scopes: string[];
+  redirectUris: string[];
+}
+
 export interface ClientRecord {
   id: string;
   tenantId: string;
@@ -47,12 +55,32 @@ export class ApplicationsRepository {
     );
   }
 
-  async findById(q: Queryable, tenantId: string, id: string): Promise<ApplicationView | undefined> {
+  /** `forUpdate` locks the row until the transaction ends (an edit reads its `before`). */
+  async findById(
+    q: Queryable,
+    tenantId: string,
+    id: string,
+    forUpdate = false,
+  ): Promise<ApplicationView | undefined> {
     const rows = await q.query<ApplicationView[]>(
-      `SELECT ${COLUMNS} FROM client_applications WHERE tenant_id = $1 AND id = $2`,
+      `SELECT ${COLUMNS} FROM client_applications WHERE tenant_id = $1 AND id = $2
+       ${forUpdate ? 'FOR UPDATE' : ''}`,
       [tenantId, id],
     );
     return rows[0];
+  }
+
+  async update(
+    q: Queryable,
+    tenantId: string,
+    id: string,
+    settings: ApplicationSettings,
+  ): Promise<void> {
+    await q.query(
+      `UPDATE client_applications SET name = $3, grant_types = $4, scopes = $5, redirect_uris = $6
+       WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, id, settings.name, settings.grantTypes, settings.scopes, settings.redirectUris],
+    );
   }
 
   async insert(

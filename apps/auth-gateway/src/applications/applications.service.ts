@@ -7,8 +7,12 @@ import { randomId, randomToken } from '@gatehouse/crypto';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor, Queryable } from '../audit/audit.types';
 import { SessionStore } from '../sessions/session.store';
-import { type ApplicationView, ApplicationsRepository } from './applications.repository';
-import type { CreateApplicationDto } from './dto/application.dto';
+import {
+  type ApplicationSettings,
+  type ApplicationView,
+  ApplicationsRepository,
+} from './applications.repository';
+import type { CreateApplicationDto, UpdateApplicationDto } from './dto/application.dto';
 
 export function hashClientSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -42,11 +46,7 @@ export class ApplicationsService {
   async register(actor: AuditActor, dto: CreateApplicationDto): Promise<ApplicationWithSecret> {
     const grantTypes = [...new Set(dto.grantTypes ?? ['client_credentials'])];
     const redirectUris = [...new Set(dto.redirectUris ?? [])];
-    if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
-      throw new DomainError(ErrorCode.ValidationFailed, undefined, [
-        { field: 'redirectUris', message: 'authorization_code needs at least one redirect URI' },
-      ]);
-    }
+    requireRedirectUris(grantTypes, redirectUris);
     const clientSecret = `ghs_${randomToken(32)}`;
     const app = await this.transaction(async (q) => {
       const id = await this.apps.insert(q, actor.tenantId, {
@@ -89,6 +89,47 @@ export class ApplicationsService {
     return { ...app, clientSecret };
   }
 
+  /**
+   * Edits name, grant types, scopes and redirect URIs (the fields given replace the stored ones,
+   * under the registration's rules). Taking away `client_credentials` or a scope ends the tokens
+   * already issued, as disabling does, so none outlives what the application may now do.
+   */
+  async update(actor: AuditActor, id: string, dto: UpdateApplicationDto): Promise<ApplicationView> {
+    let narrowed = false;
+    const app = await this.transaction(async (q) => {
+      const current = await this.found(q, actor.tenantId, id, true);
+      const before = settingsOf(current);
+      const next: ApplicationSettings = {
+        name: dto.name ?? before.name,
+        grantTypes: dto.grantTypes ? [...new Set(dto.grantTypes)] : before.grantTypes,
+        scopes: dto.scopes ? [...new Set(dto.scopes)] : before.scopes,
+        redirectUris: dto.redirectUris ? [...new Set(dto.redirectUris)] : before.redirectUris,
+      };
+      if (next.grantTypes.length === 0) {
+        throw new DomainError(ErrorCode.ValidationFailed, undefined, [
+          { field: 'grantTypes', message: 'grantTypes must name at least one grant type' },
+        ]);
+      }
+      requireRedirectUris(next.grantTypes, next.redirectUris);
+      await this.apps.update(q, actor.tenantId, id, next);
+      const updated = await this.found(q, actor.tenantId, id);
+      await this.audit.record(q, actor, {
+        action: 'application.update',
+        targetType: 'application',
+        targetId: id,
+        before,
+        after: settingsOf(updated),
+      });
+      narrowed =
+        (before.grantTypes.includes('client_credentials') &&
+          !next.grantTypes.includes('client_credentials')) ||
+        before.scopes.some((scope) => !next.scopes.includes(scope));
+      return updated;
+    });
+    if (narrowed) await this.sessions.revokeUser(actor.tenantId, applicationSubject(id));
+    return app;
+  }
+
   /** Disabling refuses new tokens and ends the ones already issued. */
   async disable(actor: AuditActor, id: string): Promise<ApplicationView> {
     const app = await this.transaction(async (q) => {
@@ -108,8 +149,13 @@ export class ApplicationsService {
     return app;
   }
 
-  private async found(q: Queryable, tenantId: string, id: string): Promise<ApplicationView> {
-    const app = await this.apps.findById(q, tenantId, id);
+  private async found(
+    q: Queryable,
+    tenantId: string,
+    id: string,
+    forUpdate = false,
+  ): Promise<ApplicationView> {
+    const app = await this.apps.findById(q, tenantId, id, forUpdate);
     if (!app) throw new DomainError(ErrorCode.NotFound, 'Application not found');
     return app;
   }
@@ -131,4 +177,22 @@ export class ApplicationsService {
       throw error;
     }
   }
+}
+
+/** RFC 6749 §3.1.2: a client of the authorization-code grant registers where codes may go. */
+function requireRedirectUris(grantTypes: string[], redirectUris: string[]): void {
+  if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
+    throw new DomainError(ErrorCode.ValidationFailed, undefined, [
+      { field: 'redirectUris', message: 'authorization_code needs at least one redirect URI' },
+    ]);
+  }
+}
+
+function settingsOf(app: ApplicationView): ApplicationSettings {
+  return {
+    name: app.name,
+    grantTypes: app.grantTypes,
+    scopes: app.scopes,
+    redirectUris: app.redirectUris,
+  };
 }

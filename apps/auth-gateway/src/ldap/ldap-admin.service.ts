@@ -18,6 +18,8 @@ import {
   RPC_PATTERNS,
 } from '@gatehouse/contracts';
 import type { RpcClient } from '@gatehouse/platform';
+import { auditOrigin } from '../audit/audit-origin.util';
+import type { AuditActor } from '../audit/audit.types';
 import { InjectLdapSync } from '../peers/peer-clients';
 
 /** Calls that talk to the directory: connect, bind and search are each bounded by ldap-sync's
@@ -108,14 +110,16 @@ export class LdapAdminService {
     return this.ldapSync.send(RPC_PATTERNS.ldap.getFieldMapping, { tenantId: caller.tenant_id });
   }
 
-  /** A real run is queued and answered at once; a dry run answers its plan. */
+  /** A real run is queued and answered at once; a dry run answers its plan. The acting admin,
+   *  its address and the request id go with the run into its audit row. */
   syncUsers(
     caller: AccessTokenClaims,
+    origin: AuditActor,
     options: { dryRun: boolean; force: boolean },
   ): Promise<LdapSyncDetailView> {
     return this.ldapSync.send(
       RPC_PATTERNS.ldap.syncUsers,
-      { ...actor(caller), ...options },
+      { ...actor(caller), ...auditOrigin(origin), ...options },
       { timeoutMs: options.dryRun ? DRY_RUN_TIMEOUT_MS : DIRECTORY_TIMEOUT_MS },
     );
   }

@@ -10,6 +10,8 @@ import {
   PERMISSIONS,
   successEnvelope,
 } from '@gatehouse/contracts';
+import { Actor } from '../audit/audit-actor.decorator';
+import type { AuditActor } from '../audit/audit.types';
 import { Caller, RequirePermission } from '../guards/auth.decorators';
 import { LdapDirectorySyncService } from './ldap-directory-sync.service';
 
@@ -42,6 +44,7 @@ export class LdapDirectorySyncController {
   @RequirePermission(PERMISSIONS.ldapWrite)
   async resyncUser(
     @Caller() caller: AccessTokenClaims,
+    @Actor() actor: AuditActor,
     @Param('username') username: string,
   ): Promise<ApiEnvelope<LdapUserResyncReply>> {
     if (username.length === 0 || username.length > 256) {
@@ -49,6 +52,6 @@ export class LdapDirectorySyncController {
         { field: 'username', message: 'username must be 1 to 256 characters' },
       ]);
     }
-    return successEnvelope(await this.ldap.resyncUser(caller, username), '用户同步完成');
+    return successEnvelope(await this.ldap.resyncUser(caller, actor, username), '用户同步完成');
   }
 }

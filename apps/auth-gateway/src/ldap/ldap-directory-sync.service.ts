@@ -7,6 +7,8 @@ import {
   RPC_PATTERNS,
 } from '@gatehouse/contracts';
 import type { RpcClient } from '@gatehouse/platform';
+import { auditOrigin } from '../audit/audit-origin.util';
+import type { AuditActor } from '../audit/audit.types';
 import { InjectLdapSync } from '../peers/peer-clients';
 
 /** Reading one entry, its groups and their parents: several bounded LDAP operations. */
@@ -36,10 +38,21 @@ export class LdapDirectorySyncService {
     });
   }
 
-  resyncUser(caller: AccessTokenClaims, username: string): Promise<LdapUserResyncReply> {
+  /** The acting admin goes along for the re-sync's audit row. */
+  resyncUser(
+    caller: AccessTokenClaims,
+    origin: AuditActor,
+    username: string,
+  ): Promise<LdapUserResyncReply> {
     return this.ldapSync.send(
       RPC_PATTERNS.ldap.resyncUser,
-      { tenantId: caller.tenant_id, username },
+      {
+        tenantId: caller.tenant_id,
+        username,
+        actorId: String(caller.user_id),
+        actorName: caller.username,
+        ...auditOrigin(origin),
+      },
       { timeoutMs: RESYNC_TIMEOUT_MS },
     );
   }

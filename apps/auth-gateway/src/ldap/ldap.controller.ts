@@ -26,6 +26,8 @@ import {
   PERMISSIONS,
   successEnvelope,
 } from '@gatehouse/contracts';
+import { Actor } from '../audit/audit-actor.decorator';
+import type { AuditActor } from '../audit/audit.types';
 import { Caller, RequirePermission } from '../guards/auth.decorators';
 import { LdapAdminService } from './ldap-admin.service';
 
@@ -122,10 +124,14 @@ export class LdapController {
   @RequirePermission(PERMISSIONS.ldapWrite)
   async syncUsers(
     @Caller() caller: AccessTokenClaims,
+    @Actor() actor: AuditActor,
     @Query() query: LdapSyncUsersQueryDto,
   ): Promise<ApiEnvelope<LdapSyncRunView | LdapSyncDetailView>> {
     const dryRun = query.dryRun === 'true';
-    const run = await this.ldap.syncUsers(caller, { dryRun, force: query.force === 'true' });
+    const run = await this.ldap.syncUsers(caller, actor, {
+      dryRun,
+      force: query.force === 'true',
+    });
     if (dryRun) return successEnvelope(run, '同步预览完成');
     const { details: _details, ...view } = run;
     return successEnvelope(view, '同步任务已启动');

@@ -3,32 +3,36 @@ import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { DomainError, ErrorCode } from '@gatehouse/contracts';
 import { randomId, randomToken } from '@gatehouse/crypto';
-import { InjectRedis } from '@gatehouse/platform';
-
-const PREFIX = 'gh:session:';
+import {
+  InjectRedis,
+  revokeUserSessions,
+  SESSION_KEY_PARTS,
+  sessionKeys,
+} from '@gatehouse/platform';
 
 /** Rotation happens in one Lua script so two concurrent refreshes with the same token cannot both
  *  win: the first marks it rotated, the second sees that. A rotated token shown again inside the
- *  grace window is refused quietly (two tabs racing); later it revokes the whole family. */
+ *  grace window is refused quietly (two tabs racing); later it revokes the whole family. Key
+ *  prefixes come in ARGV (5 family, 6 live set, 7 user set) from SESSION_KEY_PARTS. */
 const ROTATE = `
 local old = redis.call('HGETALL', KEYS[1])
 if #old == 0 then return {'invalid'} end
 local t = {}
 for i = 1, #old, 2 do t[old[i]] = old[i + 1] end
-local fam = ARGV[5] .. 'fam:' .. t.fam
+local fam = ARGV[5] .. t.fam
 if redis.call('HGET', fam, 'revoked') ~= '0' then return {'revoked', t.fam, t.uid, t.tid} end
 if t.state == 'rotated' then
   if tonumber(ARGV[1]) - tonumber(t.rotated_at) <= tonumber(ARGV[3]) then return {'race', t.fam, t.uid, t.tid} end
   redis.call('HSET', fam, 'revoked', '1')
-  redis.call('ZREM', ARGV[5] .. 'live:' .. t.tid, t.fam)
+  redis.call('ZREM', ARGV[6] .. t.tid, t.fam)
   return {'reuse', t.fam, t.uid, t.tid}
 end
 redis.call('HSET', KEYS[1], 'state', 'rotated', 'rotated_at', ARGV[1])
 redis.call('HSET', KEYS[2], 'fam', t.fam, 'uid', t.uid, 'tid', t.tid, 'state', 'live')
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 redis.call('EXPIRE', fam, ARGV[2])
-redis.call('EXPIRE', ARGV[5] .. 'user:' .. t.tid .. ':' .. t.uid, ARGV[2])
-redis.call('ZADD', ARGV[5] .. 'live:' .. t.tid, (tonumber(ARGV[1]) + tonumber(ARGV[2])) * 1000, t.fam)
+redis.call('EXPIRE', ARGV[7] .. t.tid .. ':' .. t.uid, ARGV[2])
+redis.call('ZADD', ARGV[6] .. t.tid, (tonumber(ARGV[1]) + tonumber(ARGV[2])) * 1000, t.fam)
 return {'ok', t.fam, t.uid, t.tid}
 `;
 
@@ -61,26 +65,28 @@ export class SessionStore {
   ): Promise<NewSession> {
     const familyId = randomId(16);
     const refreshToken = `rt1.${randomToken(32)}`;
-    const userKey = `${PREFIX}user:${tenantId}:${userId}`;
+    const userKey = sessionKeys.user(tenantId, userId);
+    const familyKey = sessionKeys.family(familyId);
+    const tokenKey = sessionKeys.refreshToken(hashOf(refreshToken));
     const tx = this.redis
       .multi()
-      .hset(`${PREFIX}fam:${familyId}`, {
+      .hset(familyKey, {
         uid: userId,
         tid: tenantId,
         revoked: '0',
         created: Date.now(),
       })
-      .expire(`${PREFIX}fam:${familyId}`, ttlSeconds)
-      .hset(`${PREFIX}rt:${hashOf(refreshToken)}`, {
+      .expire(familyKey, ttlSeconds)
+      .hset(tokenKey, {
         fam: familyId,
         uid: userId,
         tid: tenantId,
         state: 'live',
       })
-      .expire(`${PREFIX}rt:${hashOf(refreshToken)}`, ttlSeconds)
+      .expire(tokenKey, ttlSeconds)
       .sadd(userKey, familyId)
       .expire(userKey, ttlSeconds);
-    if (countLive) tx.zadd(`${PREFIX}live:${tenantId}`, Date.now() + ttlSeconds * 1000, familyId);
+    if (countLive) tx.zadd(sessionKeys.live(tenantId), Date.now() + ttlSeconds * 1000, familyId);
     await tx.exec();
     return { familyId, refreshToken };
   }
@@ -94,13 +100,15 @@ export class SessionStore {
     const reply = (await this.redis.eval(
       ROTATE,
       2,
-      `${PREFIX}rt:${hashOf(refreshToken)}`,
-      `${PREFIX}rt:${hashOf(next)}`,
+      sessionKeys.refreshToken(hashOf(refreshToken)),
+      sessionKeys.refreshToken(hashOf(next)),
       Math.floor(Date.now() / 1000),
       ttlSeconds,
       graceSeconds,
       '',
-      PREFIX,
+      SESSION_KEY_PARTS.family,
+      SESSION_KEY_PARTS.live,
+      SESSION_KEY_PARTS.user,
     )) as string[];
     const [kind, familyId = '', userId = '', tenantId = ''] = reply;
     switch (kind) {
@@ -117,7 +125,7 @@ export class SessionStore {
 
   /** The family a refresh token belongs to, without rotating it (logout). */
   async familyOf(refreshToken: string): Promise<string | undefined> {
-    const family = await this.redis.hget(`${PREFIX}rt:${hashOf(refreshToken)}`, 'fam');
+    const family = await this.redis.hget(sessionKeys.refreshToken(hashOf(refreshToken)), 'fam');
     return family ?? undefined;
   }
 
@@ -125,7 +133,7 @@ export class SessionStore {
   async isActive(familyId: string): Promise<boolean> {
     let revoked: string | null;
     try {
-      revoked = await this.redis.hget(`${PREFIX}fam:${familyId}`, 'revoked');
+      revoked = await this.redis.hget(sessionKeys.family(familyId), 'revoked');
     } catch {
       throw new DomainError(ErrorCode.PeerUnavailable, 'Session store unavailable');
     }
@@ -133,20 +141,20 @@ export class SessionStore {
   }
 
   async revokeFamily(familyId: string): Promise<void> {
-    const key = `${PREFIX}fam:${familyId}`;
+    const key = sessionKeys.family(familyId);
     const tenantId = await this.redis.hget(key, 'tid');
     if (tenantId === null) return;
     await this.redis
       .multi()
       .hset(key, 'revoked', '1')
-      .zrem(`${PREFIX}live:${tenantId}`, familyId)
+      .zrem(sessionKeys.live(tenantId), familyId)
       .exec();
   }
 
   /** Sessions of a tenant neither expired nor revoked: a sorted set of family ids scored by
    *  expiry (kept by create, rotate and revoke), pruned of expired ones before counting. */
   async countLive(tenantId: string): Promise<number> {
-    const key = `${PREFIX}live:${tenantId}`;
+    const key = sessionKeys.live(tenantId);
     const [, counted] = (await this.redis
       .multi()
       .zremrangebyscore(key, '-inf', Date.now())
@@ -160,8 +168,6 @@ export class SessionStore {
 
   /** Every session of a user: logout everywhere, password change, deactivation, LDAP removal. */
   async revokeUser(tenantId: string, userId: string): Promise<number> {
-    const families = await this.redis.smembers(`${PREFIX}user:${tenantId}:${userId}`);
-    await Promise.all(families.map((family) => this.revokeFamily(family)));
-    return families.length;
+    return (await revokeUserSessions(this.redis, tenantId, userId)).families;
   }
 }

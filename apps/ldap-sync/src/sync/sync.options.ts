@@ -1,3 +1,4 @@
+import type { AuditActor } from '../audit/audit-log.repository';
 import type { ModePolicy } from './sync-mode';
 
 /** Tuning of a user sync, from the LDAP_SYNC_* variables (ldap-sync.config.ts). */
@@ -26,6 +27,9 @@ export const SYNC_JOB = { run: 'run', scheduled: 'scheduled' } as const;
 export interface SyncJobData {
   tenantId: string;
   runId?: string;
+  /** Who started the run and from where, for its audit row (the system for scheduled runs);
+   *  jobs queued before this field existed fall back to the run's creator. */
+  actor?: AuditActor;
 }
 
 /** One job scheduler per tenant, so re-scheduling replaces it. */

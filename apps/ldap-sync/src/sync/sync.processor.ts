@@ -39,7 +39,7 @@ export class SyncProcessor extends WorkerHost implements OnApplicationBootstrap 
       return;
     }
     if (job.data.runId === undefined) return;
-    await this.sync.executeRun(job.data.tenantId, job.data.runId, this.workerId);
+    await this.sync.executeRun(job.data.tenantId, job.data.runId, this.workerId, job.data.actor);
   }
 
   /** A worker killed mid-run leaves its run 'running', which would block the tenant's next run:

@@ -11,7 +11,14 @@ import {
   type LdapSyncScheduleReply,
   type LdapSyncStartRequestDto,
 } from '@gatehouse/contracts';
-import { InjectRedis } from '@gatehouse/platform';
+import { currentRequestId, InjectRedis, revokeUserSessions } from '@gatehouse/platform';
+import type { AuditActor } from '../audit/audit-log.repository';
+import {
+  type EndedRun,
+  type EndedSessions,
+  SYNC_AUDIT_ACTOR_SYSTEM,
+  SyncAuditService,
+} from '../audit/sync-audit.service';
 import { LdapConfigService } from '../ldap-config/ldap-config.service';
 import { mappedAttributeNames } from '../ldap-config/ldap-field-mapping.util';
 import { LdapAdapterError } from '../ldap/ldap.exception';
@@ -48,9 +55,6 @@ import {
 } from './sync.repository';
 import { parseRunId, statusFromLabel, toDetailView, toRunView } from './sync.views';
 
-/** The gateway's session keys (apps/auth-gateway/src/sessions/session.store.ts). */
-const SESSION_PREFIX = 'gh:session:';
-
 /** Where the users of one run go: the database (a real run) or memory (a dry run). */
 interface SyncTarget {
   runId: string | null;
@@ -59,6 +63,8 @@ interface SyncTarget {
   mode?: SyncMode;
   since?: Date | null;
   progress?: (progress: RunProgress) => Promise<void>;
+  // -- audit: the session families ended by deactivations (audit/sync-audit.service.ts) --
+  endedSessions?: EndedSessions[];
 }
 
 /**
@@ -80,6 +86,7 @@ export class SyncService {
     @InjectQueue(LDAP_SYNC_QUEUE) private readonly queue: Queue<SyncJobData>,
     private readonly groups: GroupSyncService,
     private readonly extras: SyncRunExtrasRepository,
+    private readonly audit: SyncAuditService,
   ) {}
 
   /**
@@ -90,7 +97,12 @@ export class SyncService {
   async start(request: LdapSyncStartRequestDto): Promise<LdapSyncDetailView> {
     if (request.dryRun) return this.dryRun(request);
     const run = await this.createRun(request);
-    await this.enqueue(run);
+    await this.enqueue(run, {
+      actorId: request.actorId,
+      actorName: request.actorName,
+      clientAddress: request.clientAddress ?? null,
+      requestId: request.requestId ?? currentRequestId() ?? null,
+    });
     return toDetailView(run, emptyItems());
   }
 
@@ -131,7 +143,7 @@ export class SyncService {
       }
       throw error;
     }
-    await this.enqueue(run);
+    await this.enqueue(run, SYNC_AUDIT_ACTOR_SYSTEM);
     return run;
   }
 
@@ -174,11 +186,11 @@ export class SyncService {
     }
   }
 
-  private async enqueue(run: SyncRunRow): Promise<void> {
+  private async enqueue(run: SyncRunRow, actor: AuditActor): Promise<void> {
     try {
       await this.queue.add(
         SYNC_JOB.run,
-        { tenantId: run.tenantId, runId: run.id },
+        { tenantId: run.tenantId, runId: run.id, actor },
         {
           jobId: runJobId(run.id),
           removeOnComplete: { count: 1000 },
@@ -187,7 +199,9 @@ export class SyncService {
       );
     } catch (error: unknown) {
       const message = error instanceof Error ? error.message : String(error);
-      await this.runs.failRun(run.id, `同步任务无法排队 (queue unavailable): ${message}`);
+      const reason = `同步任务无法排队 (queue unavailable): ${message}`;
+      await this.runs.failRun(run.id, reason);
+      await this.audit.runEnded(endedRun(run, 'failed', reason), actor);
       throw new DomainError(ErrorCode.PeerUnavailable, 'The sync queue is unavailable');
     }
   }
@@ -245,7 +259,12 @@ export class SyncService {
    * Executes a stored run under the tenant's advisory lock, and ends it. A run already ended, or
    * being executed by another worker (a duplicate delivery), is left alone.
    */
-  async executeRun(tenantId: string, runId: string, workerId: string): Promise<void> {
+  async executeRun(
+    tenantId: string,
+    runId: string,
+    workerId: string,
+    startedBy?: AuditActor,
+  ): Promise<void> {
     const lock = await this.runs.tryLock(tenantId);
     if (!lock) {
       this.logger.warn(`run ${runId}: another worker holds the tenant ${tenantId} sync lock`);
@@ -255,11 +274,14 @@ export class SyncService {
       const run = await this.runs.findRun(tenantId, runId);
       if (run?.status !== 'running') return;
       await this.runs.claimRun(runId, workerId);
+      const actor = startedBy ?? actorOfRun(run);
+      const endedSessions: EndedSessions[] = [];
       let outcome: RunOutcome;
       try {
         outcome = await this.execute(tenantId, run.forced, {
           runId,
           items: emptyItems(),
+          endedSessions,
           mode: run.mode,
           since: run.since,
           progress: throttledProgress(
@@ -273,9 +295,19 @@ export class SyncService {
         const message = error instanceof Error ? error.message : String(error);
         this.logger.error(`run ${runId} of tenant ${tenantId} failed: ${message}`);
         await this.runs.failRun(runId, `同步失败: ${message}`);
+        await this.audit.runEnded(
+          endedRun(run, 'failed', `同步失败: ${message}`),
+          actor,
+          endedSessions,
+        );
         return;
       }
       await this.runs.finishRun(runId, outcome);
+      await this.audit.runEnded(
+        { ...endedRun(run, outcome.status, outcome.error), counts: countsOf(outcome) },
+        actor,
+        endedSessions,
+      );
       if (outcome.status === 'succeeded') await this.runs.markSynced(tenantId);
       this.logger.log(
         `run ${runId} of tenant ${tenantId} ${outcome.status}: ${outcome.newUsers} new, ${outcome.updatedUsers} updated, ${outcome.deletedUsers} deactivated, ${outcome.failedUsers} failed`,
@@ -316,6 +348,7 @@ export class SyncService {
     if (!lock) return false;
     try {
       await this.runs.failRun(run.id, reason);
+      await this.audit.runEnded(endedRun(run, 'failed', reason), actorOfRun(run));
       return true;
     } finally {
       await lock.release();
@@ -467,23 +500,26 @@ export class SyncService {
     const deactivated = await this.runs.deactivate(tenantId, target.runId, deletions);
     outcome.deletedUsers = deactivated.length;
     outcome.entriesWritten += deactivated.length;
-    const unrevoked = await this.revokeSessions(tenantId, deactivated);
+    const unrevoked = await this.revokeSessions(tenantId, deactivated, target.endedSessions);
     if (unrevoked > 0) {
       outcome.error = `sessions of ${unrevoked} deactivated users could not be ended (Redis unavailable)`;
     }
     return outcome;
   }
 
-  /** Marks every session family of each user revoked; answers how many users failed. */
-  private async revokeSessions(tenantId: string, userIds: readonly string[]): Promise<number> {
+  /** Revokes every session family of each user and takes it out of the tenant's live-session
+   *  set (the admin stats' count), as the gateway does; collects the families ended for the
+   *  audit log; answers how many users failed. */
+  private async revokeSessions(
+    tenantId: string,
+    userIds: readonly string[],
+    ended: EndedSessions[] = [],
+  ): Promise<number> {
     let failures = 0;
     for (const userId of userIds) {
       try {
-        const families = await this.redis.smembers(`${SESSION_PREFIX}user:${tenantId}:${userId}`);
-        for (const family of families) {
-          const key = `${SESSION_PREFIX}fam:${family}`;
-          if ((await this.redis.exists(key)) === 1) await this.redis.hset(key, 'revoked', '1');
-        }
+        const revoked = await revokeUserSessions(this.redis, tenantId, userId);
+        if (revoked.ended.length > 0) ended.push({ userId, familyIds: revoked.ended });
       } catch (error: unknown) {
         failures += 1;
         const message = error instanceof Error ? error.message : String(error);
@@ -494,6 +530,25 @@ export class SyncService {
     }
     return failures;
   }
+}
+
+/** Who a run's audit row names when the job does not say: the scheduler for automatic runs,
+ *  the admin recorded as its creator otherwise. */
+function actorOfRun(run: SyncRunRow): AuditActor {
+  if (run.syncType === 'auto') return SYNC_AUDIT_ACTOR_SYSTEM;
+  return { actorId: run.createdBy, actorName: run.creator, clientAddress: null, requestId: null };
+}
+
+function endedRun(run: SyncRunRow, status: RunOutcome['status'], error: string | null): EndedRun {
+  return {
+    tenantId: run.tenantId,
+    runId: run.id,
+    syncType: run.syncType,
+    mode: run.mode,
+    forced: run.forced,
+    status,
+    error,
+  };
 }
 
 function emptyItems(): RunItems {

@@ -5,7 +5,8 @@ import {
   LdapUserResyncRequestDto,
   RPC_PATTERNS,
 } from '@gatehouse/contracts';
-import { RpcData } from '@gatehouse/platform';
+import { currentRequestId, RpcData } from '@gatehouse/platform';
+import { SYNC_AUDIT_ACTOR_SYSTEM } from '../audit/sync-audit.service';
 import { UserResyncService } from './user-resync.service';
 
 @Controller()
@@ -14,6 +15,11 @@ export class UserResyncController {
 
   @MessagePattern(RPC_PATTERNS.ldap.resyncUser)
   resyncUser(@RpcData() request: LdapUserResyncRequestDto): Promise<LdapUserResyncReply> {
-    return this.resync.resync(request.tenantId, request.username);
+    return this.resync.resync(request.tenantId, request.username, {
+      actorId: request.actorId ?? null,
+      actorName: request.actorName ?? SYNC_AUDIT_ACTOR_SYSTEM.actorName,
+      clientAddress: request.clientAddress ?? null,
+      requestId: request.requestId ?? currentRequestId() ?? null,
+    });
   }
 }

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode, type LdapUserResyncReply } from '@gatehouse/contracts';
+import type { AuditActor } from '../audit/audit-log.repository';
+import { SyncAuditService } from '../audit/sync-audit.service';
 import { type LdapDirectory, LdapConfigService } from '../ldap-config/ldap-config.service';
 import { mappedAttributeNames } from '../ldap-config/ldap-field-mapping.util';
 import type { LdapConnection, LdapEntry } from '../ldap/ldap-connection';
@@ -46,9 +48,40 @@ export class UserResyncService {
     private readonly users: UserResyncRepository,
     private readonly groups: GroupSyncRepository,
     private readonly runs: SyncRepository,
+    private readonly audit: SyncAuditService,
   ) {}
 
-  async resync(tenantId: string, username: string): Promise<LdapUserResyncReply> {
+  /** Re-syncs the user and records the outcome, success or failure, in the audit log. */
+  async resync(
+    tenantId: string,
+    username: string,
+    actor: AuditActor,
+  ): Promise<LdapUserResyncReply> {
+    let reply: LdapUserResyncReply;
+    try {
+      reply = await this.resyncUser(tenantId, username);
+    } catch (error: unknown) {
+      await this.audit.userResynced(tenantId, actor, username, {
+        status: 'failed',
+        code: error instanceof DomainError ? error.code : 'INTERNAL',
+        error: error instanceof Error ? error.message : String(error),
+      });
+      throw error;
+    }
+    await this.audit.userResynced(tenantId, actor, username, {
+      status: 'succeeded',
+      userId: reply.userId,
+      userDN: reply.userDN,
+      result: reply.result,
+      changes: reply.changes,
+      active: reply.active,
+      groups: reply.groups.length,
+      roles: reply.roles,
+    });
+    return reply;
+  }
+
+  private async resyncUser(tenantId: string, username: string): Promise<LdapUserResyncReply> {
     const config = await this.configs.findByTenant(tenantId);
     if (!config) {
       throw new DomainError(ErrorCode.LdapConfigInvalid, 'LDAP配置错误：尚未保存LDAP配置');

@@ -340,6 +340,27 @@ export class LdapUserResyncRequestDto {
   @MinLength(1)
   @MaxLength(256)
   username!: string;
+
+  /** The acting admin and where it called from, for the re-sync's audit row. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  actorId?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  actorName?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  clientAddress?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  requestId?: string;
 }
 
 export interface LdapUserResyncReply {

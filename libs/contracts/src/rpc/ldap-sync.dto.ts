@@ -70,6 +70,17 @@ export class LdapSyncStartRequestDto {
   @MaxLength(200)
   actorName!: string;
 
+  /** Where the acting admin called from and the request id, for the run's audit row. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  clientAddress?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  requestId?: string;
+
   @IsBoolean()
   dryRun!: boolean;
 

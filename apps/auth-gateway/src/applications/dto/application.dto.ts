@@ -35,13 +35,11 @@ export class RedirectUriConstraint implements ValidatorConstraintInterface {
   }
 }
 
-export class CreateApplicationDto {
-  @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/, {
-    message: 'name must be 1-100 letters, digits, spaces, . _ or -',
-  })
-  name!: string;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,99}$/;
+const NAME_MESSAGE = 'name must be 1-100 letters, digits, spaces, . _ or -';
 
+/** What registration and edits share: the lists are validated the same way in both. */
+class ApplicationSettingsDto {
   @IsOptional()
   @IsArray({ message: 'grantTypes must be a list' })
   @ArrayMaxSize(3)
@@ -59,6 +57,21 @@ export class CreateApplicationDto {
   @ArrayMaxSize(20)
   @Validate(RedirectUriConstraint, { each: true })
   redirectUris?: string[];
+}
+
+export class CreateApplicationDto extends ApplicationSettingsDto {
+  @IsString()
+  @Matches(NAME, { message: NAME_MESSAGE })
+  name!: string;
+}
+
+/** `PUT /applications/{id}`: the fields given replace the stored ones (the secret and client id
+ *  are not editable: rotate-secret issues a new secret). */
+export class UpdateApplicationDto extends ApplicationSettingsDto {
+  @IsOptional()
+  @IsString()
+  @Matches(NAME, { message: NAME_MESSAGE })
+  name?: string;
 }
 
 export class ApplicationIdParam {
