@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@gatehouse/contracts';
-import { currentRequestId } from '@gatehouse/platform';
+import { currentRequestId, SHARED_AUDIT_ACTIONS } from '@gatehouse/platform';
 import { maskSecrets } from './audit-mask.util';
 import { AuditBackgroundWriter } from './audit-background.writer';
 import { AuditRepository } from './audit.repository';
@@ -10,7 +10,7 @@ export const AUDIT_ACTIONS = {
   login: 'auth.login',
   loginFailed: 'auth.login_failed',
   lockout: 'auth.lockout',
-  sessionFamilyRevoked: 'auth.session_family_revoked',
+  sessionFamilyRevoked: SHARED_AUDIT_ACTIONS.sessionFamilyRevoked,
 } as const;
 
 /** Writes the audit log. Admin changes call `record` inside their own transaction, so a change
