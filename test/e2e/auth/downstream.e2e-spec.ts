@@ -492,6 +492,18 @@ describe('auth gateway: downstream API, RPC, RBAC and API keys', () => {
       });
       expect(unknown.status).toBe(404);
       expect(unknown.body).toEqual({ error: 'Employee not found', code: 'NOT_FOUND' });
+      // Longer than any employee number: unknown, even when it starts with a real one.
+      const longest = 'L'.repeat(64);
+      await insertUser(suite.database.url, { username: 'emp.longest', employeeNumber: longest });
+      const exact = await get<PlainError>(`/api/v1/hdts/employees/internal/${longest}/`, {
+        'x-api-key': created.key,
+      });
+      expect(exact.status).toBe(200);
+      const longer = await get<PlainError>(`/api/v1/hdts/employees/internal/${longest}X/`, {
+        'x-api-key': created.key,
+      });
+      expect(longer.status).toBe(404);
+      expect(longer.body).toEqual({ error: 'Employee not found', code: 'NOT_FOUND' });
     });
 
     it('ignores a tenant field in the create body (refused, nothing stored)', async () => {

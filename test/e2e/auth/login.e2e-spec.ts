@@ -450,13 +450,13 @@ describe('auth gateway: login, lockout, CSRF and CORS', () => {
         },
       );
 
-    it('refuses a cookie-authenticated POST from another origin (or with no origin at all)', async () => {
+    it('refuses a cookie-authenticated POST from another origin, or an unparsable one', async () => {
       const { cookie } = await login(gateway, ADMIN, ADMIN_PASSWORD);
       const variants: Record<string, string>[] = [
         { origin: EVIL_ORIGIN },
         { referer: `${EVIL_ORIGIN}/page` },
         { origin: 'null' },
-        {},
+        { referer: 'not a url' },
       ];
       for (const headers of variants) {
         const refused = await usersInfo({ cookie, ...headers });
@@ -479,6 +479,20 @@ describe('auth gateway: login, lockout, CSRF and CORS', () => {
       const allowed = await usersInfo({ cookie, origin: ALLOWED_ORIGIN });
       expect(allowed.status).toBe(200);
       expect(allowed.body.users).toHaveLength(1);
+    });
+
+    it("lets seed 001's server-to-server call through: the cookie and no Origin or Referer at all", async () => {
+      const { cookie } = await login(gateway, ADMIN, ADMIN_PASSWORD);
+      const served = await usersInfo({ cookie });
+      expect(served.status).toBe(200);
+      expect(served.body.users).toHaveLength(1);
+      // Only on the downstream API: a management route still wants an allowed Origin.
+      const logout = await request<ApiEnvelope<null>>(`${gateway}/api/v1/auth/logout`, {
+        method: 'POST',
+        headers: { cookie },
+      });
+      expect(logout.status).toBe(403);
+      expect(logout.body.code).toBe('FORBIDDEN');
     });
 
     it('answers the refusal on a seed 001 route with its plain {error, code} body', async () => {

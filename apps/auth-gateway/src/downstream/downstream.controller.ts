@@ -70,6 +70,6 @@ export class DownstreamController {
     @Req() req: ApiKeyRequest,
     @Param('employeeId') employeeId: string,
   ): Promise<EmployeeInfo> {
-    return this.downstream.employee(req.apiKey.tenantId, employeeId.slice(0, 64));
+    return this.downstream.employee(req.apiKey.tenantId, employeeId);
   }
 }

@@ -25,6 +25,9 @@ export interface UsersInfoAnswer {
 
 /** The queries downstream services make (seed 001), shared by the HTTP and RPC transports so both
  *  answer the same. */
+/** users.employee_number is varchar(64). */
+const EMPLOYEE_NUMBER_MAX = 64;
+
 @Injectable()
 export class DownstreamService {
   constructor(
@@ -77,6 +80,10 @@ export class DownstreamService {
   }
 
   async employee(tenantId: string, employeeId: string): Promise<EmployeeInfo> {
+    // Longer than any stored employee number: unknown, never a prefix match.
+    if (employeeId.length > EMPLOYEE_NUMBER_MAX) {
+      throw new DomainError(ErrorCode.NotFound, 'Employee not found');
+    }
     const user = await this.users.findByEmployeeNumber(tenantId, employeeId);
     if (!user) throw new DomainError(ErrorCode.NotFound, 'Employee not found');
     const grants = await this.users.grantsOf(tenantId, [user.id]);

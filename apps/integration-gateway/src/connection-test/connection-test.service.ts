@@ -55,7 +55,7 @@ export class ConnectionTestService {
       status_code: result.statusCode,
       response_time_ms: result.elapsedMs,
       error: result.statusCode === 200 ? null : `Client API answered HTTP ${result.statusCode}`,
-      sample_data: sample(result.body),
+      sample_data: result.statusCode === 200 ? sample(result.body) : null,
     };
   }
 }
