@@ -41,7 +41,7 @@ export interface Stack {
 
 type Log = (message: string) => void;
 
-function nodeService(
+export function nodeService(
   name: string,
   entry: string,
   env: NodeJS.ProcessEnv,
@@ -68,7 +68,7 @@ async function httpStatus(url: string): Promise<number | undefined> {
 }
 
 /** Starts `service` and waits (bounded) until GET `probeUrl` answers 200. */
-async function startHttpService(service: ChildService, probeUrl: string): Promise<void> {
+export async function startHttpService(service: ChildService, probeUrl: string): Promise<void> {
   service.start();
   await waitFor(
     `${service.spec.name} at ${probeUrl}`,
@@ -84,7 +84,11 @@ async function startHttpService(service: ChildService, probeUrl: string): Promis
   );
 }
 
-async function startRedis(port: number, logDir: string, teardown: Teardown): Promise<string> {
+export async function startRedis(
+  port: number,
+  logDir: string,
+  teardown: Teardown,
+): Promise<string> {
   const redis = new ChildService({
     name: 'redis-server',
     command: 'redis-server',
@@ -131,7 +135,7 @@ async function startRedis(port: number, logDir: string, teardown: Teardown): Pro
   return `redis://127.0.0.1:${port}`;
 }
 
-async function readJson(
+export async function readJson(
   response: Response,
   what: string,
   status = 200,
