@@ -222,30 +222,28 @@ class LdapjsConnection implements LdapConnection {
     }
     // The next page is asked for as soon as a page is complete, before the caller gets it, so
     // the server sends it while the caller works (at most two pages are held at a time).
-    let next: Promise<SearchOutcome> | undefined = this.pageOnce(base, options, Buffer.alloc(0));
-    try {
-      for (let page = 1; ; page += 1) {
-        const outcome: SearchOutcome = await next;
-        next = undefined;
-        if (outcome.truncated) throw truncatedError(this.target, outcome.entries.length);
-        if (outcome.cookie === undefined && page > 1) {
-          throw new LdapAdapterError(
-            LdapErrorKind.Other,
-            `LDAP server ${this.target} stopped paging after page ${page - 1}; result incomplete`,
-          );
-        }
-        // No control on the first page: the server ignored paging and answered everything
-        // successfully (a server that hit a limit would have said so with result 4).
-        if (outcome.cookie === undefined || outcome.cookie.length === 0) {
-          yield outcome.entries;
-          return;
-        }
-        next = this.pageOnce(base, options, outcome.cookie);
-        yield outcome.entries;
+    let next: Promise<SearchOutcome> = this.pageOnce(base, options, Buffer.alloc(0));
+    for (let page = 1; ; page += 1) {
+      const outcome: SearchOutcome = await next;
+      if (outcome.truncated) throw truncatedError(this.target, outcome.entries.length);
+      if (outcome.cookie === undefined && page > 1) {
+        throw new LdapAdapterError(
+          LdapErrorKind.Other,
+          `LDAP server ${this.target} stopped paging after page ${page - 1}; result incomplete`,
+        );
       }
-    } finally {
-      // A caller that stops early (or fails) leaves the prefetched page unread.
-      next?.catch(() => undefined);
+      // No control on the first page: the server ignored paging and answered everything
+      // successfully (a server that hit a limit would have said so with result 4).
+      if (outcome.cookie === undefined || outcome.cookie.length === 0) {
+        yield outcome.entries;
+        return;
+      }
+      next = this.pageOnce(base, options, outcome.cookie);
+      // It may fail while the caller holds this page (the connection drops) or after the caller
+      // stopped reading: awaited at the top of the loop when there is one; this only keeps the
+      // failure from being an unhandled rejection meanwhile.
+      next.catch(() => undefined);
+      yield outcome.entries;
     }
   }
 
