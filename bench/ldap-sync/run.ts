@@ -34,7 +34,7 @@ import {
 } from './directory';
 import { formatTable, ratioOf, row, seconds, SYNC_TARGETS, type SyncRow } from './report';
 import { startSyncStack, type SyncStack } from './stack';
-import { memoryOf, runSync, type SyncRunResult, userCounts } from './sync-run';
+import { memoryOf, resetPeak, runSync, type SyncRunResult, userCounts } from './sync-run';
 
 const ADMIN_DN = `cn=admin,${BASE_DN}`;
 const ADMIN_PASSWORD = 'admin-secret';
@@ -145,6 +145,8 @@ interface Figures {
   changed: Phase<SyncRunResult>;
   baselineCpu?: CpuShare;
   peakRssMb?: number;
+  idleRssMb?: number;
+  phasePeaks?: Record<string, number>;
 }
 
 async function measureAll(root: string, settings: Settings, teardown: Teardown): Promise<Figures> {
@@ -202,8 +204,26 @@ async function measureAll(root: string, settings: Settings, teardown: Teardown):
     throw new SetupError(`the baseline copied ${baseline.result.rows} rows, not ${shape.users}`);
   }
 
-  const sync = (): Promise<SyncRunResult> =>
-    runSync(stack.gatewayUrl, stack.token, stack.databaseUrl, settings.timeoutMs);
+  const pid = stack.ldapSync.pid;
+  const idle = pid === undefined ? undefined : memoryOf(pid);
+  if (idle) log(`ldap-sync (pid ${pid}) idle: RSS ${idle.currentMb.toFixed(0)} MB`);
+  const phasePeaks: Record<string, number> = {};
+  /** One sync, with the peak RSS of ldap-sync during it (VmHWM reset before, where allowed). */
+  const sync = async (): Promise<SyncRunResult> => {
+    const resettable = pid !== undefined && resetPeak(pid);
+    const result = await runSync(
+      stack.gatewayUrl,
+      stack.token,
+      stack.databaseUrl,
+      settings.timeoutMs,
+    );
+    const memory = pid === undefined ? undefined : memoryOf(pid);
+    if (memory && resettable) {
+      phasePeaks[`run ${result.runId}`] = memory.peakMb;
+      log(`  ldap-sync peak RSS during run ${result.runId}: ${memory.peakMb.toFixed(0)} MB`);
+    }
+    return result;
+  };
   const full = await phase('(b) full sync into an empty database', sync, ownPids);
   expectRun(full.result, '(b)', { status: 'succeeded', newUsers: shape.users, failedUsers: 0 });
   const counts = await userCounts(stack.databaseUrl);
@@ -228,20 +248,19 @@ async function measureAll(root: string, settings: Settings, teardown: Teardown):
     updatedUsers: settings.changed,
     deletedUsers: 0,
   });
-  const pid = stack.ldapSync.pid;
   const memory = pid === undefined ? undefined : memoryOf(pid);
-  if (memory) {
+  const peakMb = Math.max(memory?.peakMb ?? 0, idle?.peakMb ?? 0, ...Object.values(phasePeaks));
+  if (memory)
     log(
-      `ldap-sync (pid ${pid}): peak RSS ${memory.peakMb.toFixed(0)} MB, now ${memory.currentMb.toFixed(0)} MB`,
+      `ldap-sync (pid ${pid}): peak RSS ${peakMb.toFixed(0)} MB, now ${memory.currentMb.toFixed(0)} MB`,
     );
-  }
   return {
     baselineMs: baseline.result.ms,
     ...(baseline.cpu ? { baselineCpu: baseline.cpu } : {}),
     full,
     unchanged,
     changed,
-    ...(memory ? { peakRssMb: memory.peakMb } : {}),
+    ...(memory ? { peakRssMb: peakMb, idleRssMb: idle?.currentMb, phasePeaks } : {}),
   };
 }
 

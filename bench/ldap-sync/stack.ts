@@ -68,10 +68,15 @@ export async function startSyncStack(options: SyncStackOptions): Promise<SyncSta
       LDAP_SYNC_BATCH_SIZE: String(options.batchSize),
     },
     logDir,
-    // BENCH_SYNC_PROFILE_DIR: a V8 CPU profile of ldap-sync, written when it stops.
-    process.env.BENCH_SYNC_PROFILE_DIR
-      ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SYNC_PROFILE_DIR}`]
-      : [],
+    [
+      // BENCH_SYNC_NODE_ARGS: node flags for ldap-sync (e.g. --max-old-space-size=256), as a
+      // deployment would pass them.
+      ...(process.env.BENCH_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      // BENCH_SYNC_PROFILE_DIR: a V8 CPU profile of ldap-sync, written when it stops.
+      ...(process.env.BENCH_SYNC_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SYNC_PROFILE_DIR}`]
+        : []),
+    ],
   );
   const gateway = nodeService(
     'auth-gateway',

@@ -1,7 +1,7 @@
 /** One sync as production starts it: `POST /api/v1/ldap/sync-users` through the gateway (RPC to
  *  ldap-sync, a BullMQ job), timed from the request to the moment the run record says it ended
  *  (`ldap_sync_runs.ended_at`, written by the worker), read back from PostgreSQL. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { readJson } from '../auth/stack';
 import { SetupError, sleep } from '../auth/support';
@@ -93,6 +93,17 @@ export function memoryOf(pid: number): { peakMb: number; currentMb: number } | u
     return { peakMb: kb('VmHWM') / 1024, currentMb: kb('VmRSS') / 1024 };
   } catch {
     return undefined;
+  }
+}
+
+/** Resets the peak RSS of a process (VmHWM) to its current RSS (`5` to /proc/<pid>/clear_refs,
+ *  Linux ≥ 4.0); false where that is not allowed. */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
   }
 }
 
