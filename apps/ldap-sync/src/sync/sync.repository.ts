@@ -174,7 +174,13 @@ export class SyncRepository {
        FROM users WHERE tenant_id = $1 AND source = 'ldap' AND ldap_uuid IS NOT NULL`,
       [tenantId],
     );
-    return new Map(rows.map((row) => [row.ldapUuid, { ...row, ldapDn: row.ldapDn ?? '' }]));
+    // The rows themselves, not copies: at 100,000 users a second set of objects is tens of MB.
+    const users = new Map<string, CurrentLdapUser>();
+    for (const row of rows) {
+      row.ldapDn ??= '';
+      users.set(row.ldapUuid, row);
+    }
+    return users;
   }
 
   /**
