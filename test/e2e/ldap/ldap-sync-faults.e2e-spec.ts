@@ -13,6 +13,9 @@ import { Suite } from '@gatehouse/testing/suite';
 import { waitFor } from '@gatehouse/testing/wait-for';
 
 const USERS_BASE = 'ou=users,dc=example,dc=com';
+/** A killed worker's job is handed on once its BullMQ lock (30 s) has expired and a stalled-job
+ *  check (every 30 s) has seen it: up to about a minute, more on a busy machine. */
+jest.setTimeout(300_000);
 /** Enough users, read in small pages and written in small batches, for a run that lasts seconds:
  *  long enough to be interrupted in the middle. */
 const USERS = 6000;
@@ -174,7 +177,7 @@ describe('LDAP user sync under faults', () => {
     // The interrupted run does not stay "running": once the dead worker's BullMQ lock expires
     // (30 s), the job is stalled and handed to the new worker (at-least-once), which executes the
     // same run again under the tenant's advisory lock and completes it.
-    const ended = await finished(id, 120000);
+    const ended = await finished(id, 180000);
     expect(ended).toMatchObject({
       status: '成功',
       totalUsers: USERS,
