@@ -73,7 +73,7 @@ function readSettings(): Settings {
     },
     changed: intFrom('BENCH_SYNC_CHANGED', Math.max(1, Math.round(users / 100)), 1, users),
     pageSize: intFrom('BENCH_SYNC_PAGE_SIZE', 500, 1, 5000),
-    batchSize: intFrom('BENCH_SYNC_BATCH_SIZE', 200, 1, 1000),
+    batchSize: intFrom('BENCH_SYNC_BATCH_SIZE', 500, 1, 1000),
     timeoutMs: intFrom('BENCH_SYNC_TIMEOUT_SECONDS', 300, 10, 3600) * 1000,
     postgresAdminUrl:
       process.env.BENCH_POSTGRES_URL ??
