@@ -131,7 +131,7 @@ function isAlive(pid: number): boolean {
 
 /** Removes the slapd of earlier runs that died without their teardown (SIGKILL): a --background
  *  slapd is detached, nothing else would ever stop it. */
-async function sweepStale(log: (message: string) => void): Promise<void> {
+export async function sweepStale(log: (message: string) => void): Promise<void> {
   const root = tmpdir();
   const names = await readdir(root).catch((): string[] => []);
   for (const name of names.filter((entry) => entry.startsWith(DIR_PREFIX))) {
@@ -174,8 +174,9 @@ async function twoFreePorts(): Promise<[number, number]> {
   }
 }
 
-/** A throwaway slapd with the test directory on loopback; the caller calls `destroy`. */
-class ThrowawaySlapd {
+/** A throwaway slapd (the test directory unless told otherwise) on loopback; the caller calls
+ *  `destroy`. */
+export class ThrowawaySlapd {
   url = '';
   private destroyed?: Promise<void>;
 
@@ -190,9 +191,15 @@ class ThrowawaySlapd {
     return slapd;
   }
 
-  async start(root: string, log: (message: string) => void): Promise<void> {
+  /** `ldif`: what slapadd loads (default: the test directory); `timeoutMs` bounds the load and
+   *  the start together. */
+  async start(
+    root: string,
+    log: (message: string) => void,
+    ldif = join(root, 'test', 'fixtures', 'ldap', 'test-directory.ldif'),
+    timeoutMs = START_TIMEOUT_MS,
+  ): Promise<void> {
     const script = join(root, 'scripts', 'ldap', 'start-slapd.sh');
-    const ldif = join(root, 'test', 'fixtures', 'ldap', 'test-directory.ldif');
     // A port taken by somebody else between freePort() and slapd's bind: try new ones.
     for (let attempt = 1; ; attempt += 1) {
       const [port, ldapsPort] = await twoFreePorts();
@@ -209,7 +216,7 @@ class ThrowawaySlapd {
           ldif,
           '--background',
         ],
-        START_TIMEOUT_MS,
+        timeoutMs,
       );
       if (run.code === 0) {
         this.url = `ldap://127.0.0.1:${port}`;

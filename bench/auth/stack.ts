@@ -46,12 +46,13 @@ export function nodeService(
   entry: string,
   env: NodeJS.ProcessEnv,
   logDir: string,
+  nodeArgs: string[] = [],
 ): ChildService {
   if (!existsSync(entry)) throw new SetupError(`${entry} is missing: build it first`);
   return new ChildService({
     name,
     command: process.execPath,
-    args: [entry],
+    args: [...nodeArgs, entry],
     env: { ...process.env, ...env },
     logPath: join(logDir, `${name}.log`),
   });
@@ -135,7 +136,7 @@ export async function startRedis(
   return `redis://127.0.0.1:${port}`;
 }
 
-async function readJson(
+export async function readJson(
   response: Response,
   what: string,
   status = 200,

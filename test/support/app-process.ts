@@ -37,6 +37,11 @@ export class AppProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The running process' id (undefined before start). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get exitCode(): number | null {
     return this.child?.exitCode ?? null;
   }

@@ -47,8 +47,8 @@ export const LDAP_SYNC_ENV = {
     5000,
   ),
   LDAP_SYNC_BATCH_SIZE: env.int(
-    'Users written per multi-row INSERT (one transaction per batch) during a user sync',
-    200,
+    'Users written per statement (their upsert and run items, atomically) during a user sync',
+    500,
     1,
     1000,
   ),

@@ -98,10 +98,20 @@ export class LdapAdminService {
     );
   }
 
-  groupMembers(caller: AccessTokenClaims, groupDN: string): Promise<LdapGroupMembersReply> {
+  /** A page of the group's members (ldap-sync's defaults when `page`/`size` are not given). */
+  groupMembers(
+    caller: AccessTokenClaims,
+    groupDN: string,
+    paging: { page: number | undefined; size: number | undefined },
+  ): Promise<LdapGroupMembersReply> {
     return this.ldapSync.send(
       RPC_PATTERNS.ldap.groupMembers,
-      { tenantId: caller.tenant_id, groupDN },
+      {
+        tenantId: caller.tenant_id,
+        groupDN,
+        ...(paging.page === undefined ? {} : { page: paging.page }),
+        ...(paging.size === undefined ? {} : { size: paging.size }),
+      },
       { timeoutMs: DIRECTORY_TIMEOUT_MS },
     );
   }

@@ -10,6 +10,7 @@ import {
   type LdapDirectoryUser,
   LdapFieldMappingBodyDto,
   type LdapFieldMappingView,
+  LdapGroupMembersQueryDto,
   type LdapGroupMembersReply,
   type LdapGroupView,
   LdapSearchUsersBodyDto,
@@ -96,8 +97,14 @@ export class LdapController {
   async groupMembers(
     @Caller() caller: AccessTokenClaims,
     @Param('groupDN') groupDN: string,
+    @Query() query: LdapGroupMembersQueryDto,
   ): Promise<ApiEnvelope<LdapGroupMembersReply>> {
-    return successEnvelope(await this.ldap.groupMembers(caller, groupDN));
+    return successEnvelope(
+      await this.ldap.groupMembers(caller, groupDN, {
+        page: query.page === undefined ? undefined : Number(query.page),
+        size: query.size === undefined ? undefined : Number(query.size),
+      }),
+    );
   }
 
   @Get('field-mapping')

@@ -36,6 +36,11 @@ export class DirectoryController {
 
   @MessagePattern(RPC_PATTERNS.ldap.groupMembers)
   groupMembers(@RpcData() request: LdapGroupMembersRequestDto): Promise<LdapGroupMembersReply> {
-    return this.directory.groupMembers(request.tenantId, request.groupDN);
+    return this.directory.groupMembers(
+      request.tenantId,
+      request.groupDN,
+      request.page,
+      request.size,
+    );
   }
 }

@@ -26,7 +26,13 @@ const PAGE_SIZE = 200;
 /** Member entries are read this many at a time. */
 const MEMBER_READ_BATCH = 20;
 const GROUP_FILTER =
-  '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup))';
+  '(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=posixGroup)(objectClass=group))';
+/** Members answered per page when the caller does not say (GET .../members?page&size). */
+export const DEFAULT_MEMBERS_PAGE_SIZE = 200;
+/** Active Directory answers a large multi-valued attribute in ranges (`member;range=0-1499`); a
+ *  group is read in at most this many ranges (15 million members at AD's 1,500 per range). */
+const MAX_RANGES = 10_000;
+const RANGE_OPTION = /^([^;]+);range=(\d+)-(\d+|\*)$/i;
 const MEMBER_ATTRIBUTES = ['member', 'uniqueMember', 'memberUid'];
 
 /**
@@ -111,8 +117,17 @@ export class DirectoryService {
     });
   }
 
-  /** Only groups under the group search base; anything else (or no such entry) is NOT_FOUND. */
-  async groupMembers(tenantId: string, groupDn: string): Promise<LdapGroupMembersReply> {
+  /**
+   * Only groups under the group search base; anything else (or no such entry) is NOT_FOUND. Every
+   * member value is read (Active Directory's ranged `member;range=` answers range by range), then
+   * one page of members is looked up; `total` counts them all, so nothing is cut off unnoticed.
+   */
+  async groupMembers(
+    tenantId: string,
+    groupDn: string,
+    page = 1,
+    size = DEFAULT_MEMBERS_PAGE_SIZE,
+  ): Promise<LdapGroupMembersReply> {
     const dnError = checkDn(groupDn);
     if (dnError) {
       throw new DomainError(
@@ -140,15 +155,22 @@ export class DirectoryService {
       }
       if (!group) throw groupNotFound();
       const members: LdapGroupMembersReply['members'] = [];
-      const dns = [
-        ...allValues(group.attributes, 'member'),
-        ...allValues(group.attributes, 'uniqueMember'),
+      const allDns = [
+        ...(await memberAttributeValues(connection, group, 'member')),
+        ...(await memberAttributeValues(connection, group, 'uniqueMember')),
       ];
+      const allUids = await memberAttributeValues(connection, group, 'memberUid');
+      const total = allDns.length + allUids.length;
+      const from = (page - 1) * size;
+      const dns = allDns.slice(from, from + size);
+      const uids = allUids.slice(
+        Math.max(0, from - allDns.length),
+        Math.max(0, from + size - allDns.length),
+      );
       for (let i = 0; i < dns.length; i += MEMBER_READ_BATCH) {
         const batch = dns.slice(i, i + MEMBER_READ_BATCH);
         members.push(...(await Promise.all(batch.map((dn) => readMember(connection, dn)))));
       }
-      const uids = allValues(group.attributes, 'memberUid');
       for (let i = 0; i < uids.length; i += MEMBER_READ_BATCH) {
         const batch = uids.slice(i, i + MEMBER_READ_BATCH);
         const filter = `(|${batch.map((uid) => `(uid=${escapeFilterValue(uid)})`).join('')})`;
@@ -159,7 +181,14 @@ export class DirectoryService {
         });
         members.push(...found.map(toMember));
       }
-      return { groupDN: group.dn, groupName: firstValue(group.attributes, 'cn') ?? null, members };
+      return {
+        groupDN: group.dn,
+        groupName: firstValue(group.attributes, 'cn') ?? null,
+        members,
+        total,
+        page,
+        size,
+      };
     });
   }
 
@@ -221,6 +250,64 @@ function groupBase(directory: LdapDirectory): string {
 
 function memberValues(entry: LdapEntry): string[] {
   return MEMBER_ATTRIBUTES.flatMap((name) => allValues(entry.attributes, name));
+}
+
+/**
+ * Every value of a member attribute of `group`. A server that answers it in ranges (Active
+ * Directory: `member;range=0-1499`, then `member;range=1500-2999`, … `member;range=N-*`) is asked
+ * for the next range until the last; a range that does not continue where the previous one ended
+ * is an error, never a silently shorter list.
+ */
+export async function memberAttributeValues(
+  connection: LdapConnection,
+  group: LdapEntry,
+  attribute: string,
+): Promise<string[]> {
+  const plain = allValues(group.attributes, attribute);
+  let ranged = rangedValues(group, attribute);
+  if (!ranged) return plain;
+  const values = [...plain];
+  for (let count = 1; ; count += 1) {
+    values.push(...ranged.values);
+    if (ranged.last) return values;
+    if (count >= MAX_RANGES) {
+      throw new LdapAdapterError(
+        LdapErrorKind.Other,
+        `${attribute} of ${group.dn} has more than ${MAX_RANGES} ranges; refusing a partial list`,
+      );
+    }
+    const next = ranged.end + 1;
+    const [entry] = await connection.search(group.dn, {
+      filter: '(objectClass=*)',
+      scope: 'base',
+      attributes: [`${attribute};range=${next}-*`],
+    });
+    const following = entry ? rangedValues(entry, attribute) : undefined;
+    if (!following || following.start !== next) {
+      throw new LdapAdapterError(
+        LdapErrorKind.Other,
+        `the server did not continue ${attribute} of ${group.dn} at value ${next}; refusing a partial list`,
+      );
+    }
+    ranged = following;
+  }
+}
+
+/** The `<attribute>;range=<start>-<end>` values of an entry, if it has them. */
+function rangedValues(
+  entry: LdapEntry,
+  attribute: string,
+): { start: number; end: number; last: boolean; values: string[] } | undefined {
+  for (const [name, values] of Object.entries(entry.attributes)) {
+    const match = RANGE_OPTION.exec(name);
+    if (!match || match[1].toLowerCase() !== attribute.toLowerCase()) continue;
+    const start = Number(match[2]);
+    const last = match[3] === '*';
+    // The end of a range is only implied by its size when the server wrote `*`.
+    const end = last ? start + values.length - 1 : Number(match[3]);
+    return { start, end, last, values };
+  }
+  return undefined;
 }
 
 function toMember(entry: LdapEntry): LdapGroupMembersReply['members'][number] {

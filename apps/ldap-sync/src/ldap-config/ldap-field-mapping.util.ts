@@ -61,6 +61,21 @@ export function mapDirectoryUser(
   mapping: ResolvedFieldMapping,
   typedUsername: string,
 ): MappedDirectoryUser {
+  const mapped = mapDirectoryFields(entry, mapping, typedUsername);
+  const attributes: Record<string, string | string[]> = {};
+  for (const name of mappedAttributeNames(mapping)) {
+    const values = allValues(entry.attributes, name);
+    if (values.length > 0) attributes[name] = values.length === 1 ? values[0] : [...values];
+  }
+  return { mapped, attributes };
+}
+
+/** Only the mapped fields of `mapDirectoryUser` (what a sync needs of every entry it reads). */
+export function mapDirectoryFields(
+  entry: LdapEntry,
+  mapping: ResolvedFieldMapping,
+  typedUsername: string,
+): LdapMappedUser {
   const first = (field: keyof ResolvedFieldMapping): string | undefined =>
     mapping[field] === '' ? undefined : firstValue(entry.attributes, mapping[field]);
   const firstName = first('firstName') ?? '';
@@ -77,10 +92,5 @@ export function mapDirectoryUser(
     title: first('title') ?? null,
     employeeNumber: first('employeeNumber') ?? null,
   };
-  const attributes: Record<string, string | string[]> = {};
-  for (const name of mappedAttributeNames(mapping)) {
-    const values = allValues(entry.attributes, name);
-    if (values.length > 0) attributes[name] = values.length === 1 ? values[0] : [...values];
-  }
-  return { mapped, attributes };
+  return mapped;
 }

@@ -20,9 +20,13 @@ export function objectGuidToUuid(bytes: Uint8Array): string | undefined {
   ].join('-');
 }
 
-/** Attribute names compare case-insensitively (`objectGUID` = `objectguid`). */
+/** Attribute names compare case-insensitively (`objectGUID` = `objectguid`); options follow `;`.
+ *  Called for every attribute of every entry a sync reads, so it allocates nothing. */
 function isObjectGuid(type: string): boolean {
-  return type.split(';')[0].toLowerCase() === 'objectguid';
+  if (type.length < 10 || (type.length > 10 && type[10] !== ';')) return false;
+  return type.length === 10
+    ? type.toLowerCase() === 'objectguid'
+    : type.slice(0, 10).toLowerCase() === 'objectguid';
 }
 
 /**
@@ -56,9 +60,11 @@ export function firstValue(
 }
 
 export function allValues(attributes: Readonly<Record<string, string[]>>, name: string): string[] {
+  // The server usually spells a name as it was asked for: try that before comparing every key.
+  if (Object.hasOwn(attributes, name)) return attributes[name];
   const wanted = name.toLowerCase();
-  for (const [key, values] of Object.entries(attributes)) {
-    if (key.toLowerCase() === wanted) return values;
+  for (const key in attributes) {
+    if (Object.hasOwn(attributes, key) && key.toLowerCase() === wanted) return attributes[key];
   }
   return [];
 }

@@ -12,9 +12,15 @@
  */
 import { Injectable } from '@nestjs/common';
 import * as ldap from 'ldapjs';
-import { isIP } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { decodeAttributeValues } from './ldap-attributes';
+import {
+  LdapBerError,
+  LdapMessageReader,
+  type RawLdapMessage,
+  readPagedResultsValue,
+} from './ldap-ber';
 import {
   DEFAULT_LDAP_TIMEOUT_MS,
   type LdapConnectOptions,
@@ -34,10 +40,24 @@ const BACKSTOP_GRACE_MS = 250;
 const PAGED_RESULTS_OID = '1.2.840.113556.1.4.319';
 const LDAP_SIZE_LIMIT_EXCEEDED = 4;
 
-/** ldapjs exports the paged-results control at runtime; @types/ldapjs does not declare it. */
-const { PagedResultsControl } = ldap as unknown as {
+/** ldapjs exports these at runtime; @types/ldapjs does not declare them. */
+const { PagedResultsControl, SearchRequest } = ldap as unknown as {
   PagedResultsControl: new (options: { value: { size: number; cookie: Buffer } }) => object;
+  SearchRequest: new (options: {
+    messageId: number;
+    baseObject: string;
+    scope: string;
+    filter: ldap.Filter;
+    attributes: string[];
+    sizeLimit: number;
+    timeLimit: number;
+    controls: object[];
+  }) => { toBer(): { buffer: Buffer } };
 };
+/** Message ids of the searches read by our own BER reader: far above ldapjs' counter (which
+ *  starts at 1 per client), so the two never meet on one connection. */
+const RAW_MESSAGE_ID_BASE = 0x70000000;
+const RAW_MESSAGE_ID_SPAN = 0x0fffffff;
 
 type Phase = 'connect' | 'starttls' | 'bind' | 'search' | 'close' | 'write';
 
@@ -142,6 +162,8 @@ class LdapjsConnection implements LdapConnection {
   /** Set once the client is unusable (timed out, socket gone, closed); later calls fail fast. */
   private broken: LdapAdapterError | undefined;
   private closed = false;
+  /** Present while searches read by our BER reader are running. */
+  private router: RawRouter | undefined;
 
   constructor(
     private readonly client: ldap.Client,
@@ -224,10 +246,11 @@ class LdapjsConnection implements LdapConnection {
     if (!Number.isInteger(options.pageSize) || options.pageSize < 1) {
       throw new LdapAdapterError(LdapErrorKind.Other, 'pageSize must be a positive integer');
     }
-    let cookie: Buffer = Buffer.alloc(0);
+    // The next page is asked for as soon as a page is complete, before the caller gets it, so
+    // the server sends it while the caller works (at most two pages are held at a time).
+    let next: Promise<SearchOutcome> = this.pageOnce(base, options, Buffer.alloc(0));
     for (let page = 1; ; page += 1) {
-      const control = new PagedResultsControl({ value: { size: options.pageSize, cookie } });
-      const outcome = await this.searchOnce(base, options, 0, [control]);
+      const outcome: SearchOutcome = await next;
       if (outcome.truncated) throw truncatedError(this.target, outcome.entries.length);
       if (outcome.cookie === undefined && page > 1) {
         throw new LdapAdapterError(
@@ -237,10 +260,101 @@ class LdapjsConnection implements LdapConnection {
       }
       // No control on the first page: the server ignored paging and answered everything
       // successfully (a server that hit a limit would have said so with result 4).
+      if (outcome.cookie === undefined || outcome.cookie.length === 0) {
+        yield outcome.entries;
+        return;
+      }
+      next = this.pageOnce(base, options, outcome.cookie);
+      // It may fail while the caller holds this page (the connection drops) or after the caller
+      // stopped reading: awaited at the top of the loop when there is one; this only keeps the
+      // failure from being an unhandled rejection meanwhile.
+      next.catch(() => undefined);
       yield outcome.entries;
-      if (outcome.cookie === undefined || outcome.cookie.length === 0) return;
-      cookie = outcome.cookie;
     }
+  }
+
+  /** One page: read by our BER reader when the socket can be reached, else through ldapjs. */
+  private pageOnce(
+    base: string,
+    options: LdapPagedSearchOptions,
+    cookie: Buffer,
+  ): Promise<SearchOutcome> {
+    const control = new PagedResultsControl({ value: { size: options.pageSize, cookie } });
+    const socket = rawSocketOf(this.client);
+    return socket
+      ? this.rawSearchOnce(socket, base, options, [control])
+      : this.searchOnce(base, options, 0, [control]);
+  }
+
+  /**
+   * A search whose answers bypass ldapjs' parser: the request is encoded by ldapjs and written to
+   * its socket; while it runs, the socket's data goes through `RawRouter`, which reads our
+   * messages and hands any other message on to ldapjs unchanged.
+   */
+  private rawSearchOnce(
+    socket: Socket,
+    base: string,
+    options: Omit<LdapSearchOptions, 'sizeLimit' | 'paged'>,
+    controls: object[],
+  ): Promise<SearchOutcome> {
+    const filter = toLdapjsFilter(parseFilter(options.filter));
+    return this.operation('search', (resolve, reject) => {
+      const router = (this.router ??= new RawRouter(socket, () => {
+        this.router = undefined;
+      }));
+      const messageId = router.nextMessageId();
+      const request = new SearchRequest({
+        messageId,
+        baseObject: base,
+        scope: options.scope,
+        filter,
+        attributes: requestedAttributes(options.attributes),
+        sizeLimit: 0,
+        timeLimit: Math.max(1, Math.ceil(this.timeoutMs / 1000)),
+        controls,
+      });
+      const bytes = request.toBer().buffer;
+      const entries: LdapEntry[] = [];
+      router.register(messageId, (message) => {
+        if (message instanceof Error) {
+          reject(
+            message instanceof LdapAdapterError
+              ? message
+              : classify(message, this.target, 'search', this.timeoutMs),
+          );
+          return true;
+        }
+        switch (message.kind) {
+          case 'entry':
+            entries.push(rawEntry(message.dn, message.attributes));
+            return false;
+          case 'reference':
+          case 'other':
+            return false;
+          case 'done':
+            if (message.resultCode === 0) {
+              resolve({ entries, truncated: false, cookie: rawPagedCookie(message.controls) });
+            } else if (message.resultCode === LDAP_SIZE_LIMIT_EXCEEDED) {
+              resolve({ entries, truncated: true, cookie: undefined });
+            } else {
+              reject(
+                classify(
+                  {
+                    name: 'LdapResultError',
+                    code: message.resultCode,
+                    message: message.diagnosticMessage || `result ${message.resultCode}`,
+                  },
+                  this.target,
+                  'search',
+                  this.timeoutMs,
+                ),
+              );
+            }
+            return true;
+        }
+      });
+      socket.write(bytes);
+    });
   }
 
   async readRootDse(): Promise<LdapEntry> {
@@ -483,6 +597,144 @@ function toLdapjsFilter(node: LdapFilterNode): ldap.Filter {
         dnAttributes: node.dnAttributes,
         value: text(node.value, 'extensible'),
       });
+  }
+}
+
+/** What a raw search is told: one of its messages, or why none will come. Answering true ends
+ *  its registration. */
+type RawHandler = (message: RawLdapMessage | Error) => boolean;
+
+/**
+ * While raw searches run on a connection, the socket's data listeners (ldapjs' parser) are set
+ * aside and the bytes are read here: messages of a registered search go to its handler, any other
+ * complete message is handed to ldapjs' listeners as it came. With no search left, ldapjs gets
+ * its listeners back, with the bytes of any unfinished message.
+ */
+class RawRouter {
+  private readonly reader = new LdapMessageReader();
+  private readonly handlers = new Map<number, RawHandler>();
+  private readonly saved: ((chunk: Buffer) => void)[];
+  private counter = 0;
+  private readonly onData = (chunk: Buffer): void => this.data(chunk);
+  private readonly onClose = (): void => {
+    this.failAll(new LdapAdapterError(LdapErrorKind.Unreachable, 'the LDAP connection was closed'));
+  };
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly onDetach: () => void,
+  ) {
+    this.saved = socket.listeners('data') as ((chunk: Buffer) => void)[];
+    socket.removeAllListeners('data');
+    socket.on('data', this.onData);
+    socket.once('close', this.onClose);
+  }
+
+  nextMessageId(): number {
+    this.counter = (this.counter + 1) % RAW_MESSAGE_ID_SPAN;
+    return RAW_MESSAGE_ID_BASE + this.counter;
+  }
+
+  register(messageId: number, handler: RawHandler): void {
+    this.handlers.set(messageId, handler);
+  }
+
+  private data(chunk: Buffer): void {
+    let messages: RawLdapMessage[];
+    try {
+      messages = this.reader.push(chunk);
+    } catch (error: unknown) {
+      const detail = error instanceof LdapBerError ? error.message : String(error);
+      this.failAll(
+        new LdapAdapterError(
+          LdapErrorKind.Other,
+          `malformed answer from the LDAP server: ${detail}`,
+        ),
+      );
+      this.socket.destroy();
+      return;
+    }
+    for (const message of messages) {
+      const handler = this.handlers.get(message.messageId);
+      if (!handler) {
+        for (const listener of this.saved) listener.call(this.socket, message.raw);
+      } else {
+        let done: boolean;
+        try {
+          done = handler(message);
+        } catch (error: unknown) {
+          done = true;
+          handler(error instanceof Error ? error : new Error(String(error)));
+        }
+        if (done) this.handlers.delete(message.messageId);
+      }
+    }
+    if (this.handlers.size === 0) this.detach();
+  }
+
+  private failAll(error: Error): void {
+    const handlers = [...this.handlers.values()];
+    this.handlers.clear();
+    for (const handler of handlers) handler(error);
+    this.detach();
+  }
+
+  private detach(): void {
+    this.socket.removeListener('data', this.onData);
+    this.socket.removeListener('close', this.onClose);
+    for (const listener of this.saved) this.socket.on('data', listener);
+    this.onDetach();
+    const rest = this.reader.remainder();
+    if (rest.length > 0) for (const listener of this.saved) listener.call(this.socket, rest);
+  }
+}
+
+/** ldapjs' socket of a connected client (private; a raw search is skipped without it). */
+function rawSocketOf(client: ldap.Client): Socket | undefined {
+  const socket: unknown = (client as unknown as { _socket?: unknown })._socket;
+  if (
+    typeof socket === 'object' &&
+    socket !== null &&
+    'listeners' in socket &&
+    'write' in socket &&
+    typeof socket.write === 'function' &&
+    typeof socket.listeners === 'function' &&
+    (socket.listeners as (event: string) => unknown[]).call(socket, 'data').length === 1
+  ) {
+    return socket as Socket;
+  }
+  return undefined;
+}
+
+/** Common DNs (`uid=jdoe,ou=users,dc=example,dc=com`) that formatDn would give back unchanged:
+ *  nothing to escape, single inner spaces. */
+const PLAIN_DN =
+  /^[A-Za-z][A-Za-z0-9-]*=[A-Za-z0-9._@-]+(?: [A-Za-z0-9._@-]+)*(?:,[A-Za-z][A-Za-z0-9-]*=[A-Za-z0-9._@-]+(?: [A-Za-z0-9._@-]+)*)*$/;
+
+function rawEntry(
+  dn: string,
+  attributes: readonly { type: string; values: Buffer[] }[],
+): LdapEntry {
+  const decoded: Record<string, string[]> = {};
+  for (const attribute of attributes) {
+    const values = decodeAttributeValues(attribute.type, attribute.values);
+    const known = decoded[attribute.type];
+    decoded[attribute.type] = known ? [...known, ...values] : values;
+  }
+  return { dn: PLAIN_DN.test(dn) ? dn : formatDn(dn), attributes: decoded };
+}
+
+function rawPagedCookie(controls: readonly { type: string; value: Buffer | undefined }[]) {
+  const control = controls.find((each) => each.type === PAGED_RESULTS_OID);
+  if (!control) return undefined;
+  if (!control.value) return Buffer.alloc(0);
+  try {
+    return readPagedResultsValue(control.value).cookie;
+  } catch (error: unknown) {
+    throw new LdapAdapterError(
+      LdapErrorKind.Other,
+      `malformed paged-results control: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

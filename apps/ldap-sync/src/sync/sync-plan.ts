@@ -1,7 +1,7 @@
 import { firstValue } from '../ldap/ldap-attributes';
 import type { LdapEntry } from '../ldap/ldap-connection';
 import {
-  mapDirectoryUser,
+  mapDirectoryFields,
   type ResolvedFieldMapping,
 } from '../ldap-config/ldap-field-mapping.util';
 
@@ -82,7 +82,7 @@ export function planPage(
 ): PagePlan {
   const plan: PagePlan = { created: [], updated: [], failed: [] };
   for (const entry of entries) {
-    const { mapped } = mapDirectoryUser(entry, mapping, '');
+    const mapped = mapDirectoryFields(entry, mapping, '');
     const username = mapped.username.trim();
     if (username === '') {
       plan.failed.push({

@@ -82,9 +82,6 @@ const RUN_COLUMNS = `id::text AS id, tenant_id AS "tenantId", status, sync_type 
   created_by AS "createdBy", creator, created_date AS "createdDate", modified_by AS "modifiedBy",
   modifier, modified_date AS "modifiedDate", mode, since, group_summary AS "groupSummary"`;
 
-/** Columns written by a sync, in the order of `USER_VALUES`. */
-const USER_COLUMNS = 7;
-
 /**
  * The run records and the users a sync writes (raw SQL: batches of multi-row upserts). Users are
  * keyed by (tenant_id, ldap_uuid), the partial unique index the login path upserts on too.
@@ -195,7 +192,13 @@ export class SyncRepository {
        FROM users WHERE tenant_id = $1 AND source = 'ldap' AND ldap_uuid IS NOT NULL`,
       [tenantId],
     );
-    return new Map(rows.map((row) => [row.ldapUuid, { ...row, ldapDn: row.ldapDn ?? '' }]));
+    // The rows themselves, not copies: at 100,000 users a second set of objects is tens of MB.
+    const users = new Map<string, CurrentLdapUser>();
+    for (const row of rows) {
+      row.ldapDn ??= '';
+      users.set(row.ldapUuid, row);
+    }
+    return users;
   }
 
   /**
@@ -223,43 +226,13 @@ export class SyncRepository {
     for (let i = 0; i < rows.length; i += batchSize) {
       const batch = rows.slice(i, i + batchSize);
       try {
-        await this.db.transaction(async (manager) => {
-          await upsertUsers(
-            manager,
-            tenantId,
-            batch.map((row) => row.user),
-          );
-          await insertItems(
-            manager,
-            runId,
-            batch.map((row) => ({
-              kind: row.kind,
-              username: row.user.username,
-              name: row.user.name,
-              email: row.user.email,
-              changes: row.changes,
-              reason: null,
-            })),
-          );
-        });
+        await writeBatch(this.db.manager, tenantId, runId, batch);
         for (const row of batch) written[row.kind] += 1;
       } catch (error: unknown) {
         if (!isUniqueViolation(error)) throw error;
         for (const row of batch) {
           try {
-            await this.db.transaction(async (manager) => {
-              await upsertUsers(manager, tenantId, [row.user]);
-              await insertItems(manager, runId, [
-                {
-                  kind: row.kind,
-                  username: row.user.username,
-                  name: row.user.name,
-                  email: row.user.email,
-                  changes: row.changes,
-                  reason: null,
-                },
-              ]);
-            });
+            await writeBatch(this.db.manager, tenantId, runId, [row]);
             written[row.kind] += 1;
           } catch (rowError: unknown) {
             if (!isUniqueViolation(rowError)) throw rowError;
@@ -448,41 +421,58 @@ export function displayName(user: {
   return [user.firstName, user.lastName].filter(Boolean).join(' ') || user.username;
 }
 
-/** One multi-row upsert; a row whose values are all unchanged is not touched (no updated_at). */
-async function upsertUsers(
+/**
+ * One batch of new and changed users in one statement (atomic on its own): the rows travel as one
+ * array per column, are upserted by (tenant_id, ldap_uuid) — a row whose values are all unchanged
+ * is not touched (no updated_at) — and recorded as the run's new/updated items.
+ */
+async function writeBatch(
   manager: EntityManager,
   tenantId: string,
-  users: readonly PlannedUser[],
+  runId: string,
+  rows: readonly { user: PlannedUser; kind: 'new' | 'updated'; changes: string[] }[],
 ): Promise<void> {
-  if (users.length === 0) return;
-  const params: unknown[] = [tenantId];
-  const tuples = users.map((user) => {
-    params.push(
-      user.username,
-      user.ldapUuid,
-      user.ldapDn,
-      user.email,
-      user.firstName,
-      user.lastName,
-      user.employeeNumber,
-    );
-    const base = params.length - USER_COLUMNS;
-    const slots = Array.from({ length: USER_COLUMNS }, (_, index) => `$${base + index + 1}`);
-    return `($1, ${slots[0]}, 'ldap', ${slots.slice(1).join(', ')}, true)`;
-  });
+  if (rows.length === 0) return;
+  const column = <T>(pick: (row: (typeof rows)[number]) => T): T[] => rows.map(pick);
   await manager.query(
-    `INSERT INTO users (tenant_id, username, source, ldap_uuid, ldap_dn, email, first_name,
-                        last_name, employee_number, active)
-     VALUES ${tuples.join(', ')}
-     ON CONFLICT (tenant_id, ldap_uuid) WHERE ldap_uuid IS NOT NULL DO UPDATE SET
-       username = EXCLUDED.username, ldap_dn = EXCLUDED.ldap_dn, email = EXCLUDED.email,
-       first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
-       employee_number = EXCLUDED.employee_number, active = true, updated_at = now()
-     WHERE (users.username, users.ldap_dn, users.email, users.first_name, users.last_name,
-            users.employee_number, users.active)
-       IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.ldap_dn, EXCLUDED.email, EXCLUDED.first_name,
-                         EXCLUDED.last_name, EXCLUDED.employee_number, true)`,
-    params,
+    `WITH input AS (
+       SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                            $9::text[], $10::text[], $11::text[], $12::text[])
+         AS i(username, ldap_uuid, ldap_dn, email, first_name, last_name, employee_number, kind,
+              name, changes)
+     ), upserted AS (
+       -- A data-modifying WITH runs to completion whether or not it is read.
+       INSERT INTO users (tenant_id, username, source, ldap_uuid, ldap_dn, email, first_name,
+                          last_name, employee_number, active)
+       SELECT $1, username, 'ldap', ldap_uuid, ldap_dn, email, first_name, last_name,
+              employee_number, true
+       FROM input
+       ON CONFLICT (tenant_id, ldap_uuid) WHERE ldap_uuid IS NOT NULL DO UPDATE SET
+         username = EXCLUDED.username, ldap_dn = EXCLUDED.ldap_dn, email = EXCLUDED.email,
+         first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+         employee_number = EXCLUDED.employee_number, active = true, updated_at = now()
+       WHERE (users.username, users.ldap_dn, users.email, users.first_name, users.last_name,
+              users.employee_number, users.active)
+         IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.ldap_dn, EXCLUDED.email,
+                           EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.employee_number, true)
+     )
+     INSERT INTO ldap_sync_run_items (run_id, kind, username, name, email, changes)
+     SELECT $2, kind, username, name, email, string_to_array(changes, ',') FROM input`,
+    [
+      tenantId,
+      runId,
+      column((row) => row.user.username),
+      column((row) => row.user.ldapUuid),
+      column((row) => row.user.ldapDn),
+      column((row) => row.user.email),
+      column((row) => row.user.firstName),
+      column((row) => row.user.lastName),
+      column((row) => row.user.employeeNumber),
+      column((row) => row.kind),
+      column((row) => row.user.name),
+      // Change names are identifiers (`email`, `dn`, …): a comma cannot occur in one.
+      column((row) => row.changes.join(',')),
+    ],
   );
 }
 

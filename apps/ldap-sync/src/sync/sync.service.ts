@@ -28,6 +28,7 @@ import {
   type CurrentLdapUser,
   deletionRefusal,
   type FailedEntry,
+  type PagePlan,
   planPage,
   plannedDeletions,
 } from './sync-plan';
@@ -385,6 +386,22 @@ export class SyncService {
     this.configs.toDirectory(config);
   }
 
+  /** Writes one page's plan and counts it into `outcome`. */
+  private async writePage(
+    tenantId: string,
+    runId: string,
+    plan: PagePlan,
+    outcome: RunOutcome,
+  ): Promise<void> {
+    const written = await this.runs.writeUsers(tenantId, runId, plan, this.options.batchSize);
+    const failed = [...plan.failed, ...written.failed];
+    await this.runs.recordFailed(runId, failed);
+    outcome.newUsers += written.created;
+    outcome.updatedUsers += written.updated;
+    outcome.entriesWritten += written.created + written.updated;
+    outcome.failedUsers += failed.length;
+  }
+
   /** One sync; never throws for directory trouble (the outcome says failed and why). */
   private async execute(tenantId: string, force: boolean, target: SyncTarget): Promise<RunOutcome> {
     const outcome: RunOutcome = {
@@ -419,6 +436,8 @@ export class SyncService {
     const incremental = target.mode === 'incremental' && target.since;
     const filter = incremental ? changedSinceFilter(allUsers, target.since as Date) : allUsers;
     let step = 'connect';
+    // A page's users are written while the next page is read and planned: one write in flight.
+    let writing: Promise<void> = Promise.resolve();
     try {
       const connection = await this.adapter.connect(directory.connect);
       try {
@@ -435,7 +454,7 @@ export class SyncService {
         })) {
           outcome.entriesRead += page.length;
           const plan = planPage(current, seen, page, mapping);
-          let failed: FailedEntry[] = plan.failed;
+          const failed: FailedEntry[] = plan.failed;
           if (target.runId === null) {
             target.items.newUsersList.push(
               ...plan.created.map((user) => ({
@@ -454,26 +473,24 @@ export class SyncService {
             outcome.newUsers += plan.created.length;
             outcome.updatedUsers += plan.updated.length;
           } else {
-            const written = await this.runs.writeUsers(
-              tenantId,
-              target.runId,
-              plan,
-              this.options.batchSize,
-            );
-            failed = [...failed, ...written.failed];
-            await this.runs.recordFailed(target.runId, failed);
-            outcome.newUsers += written.created;
-            outcome.updatedUsers += written.updated;
-            outcome.entriesWritten += written.created + written.updated;
+            await writing;
+            writing = this.writePage(tenantId, target.runId, plan, outcome);
+            // Awaited before the next page and at the end; this only keeps a failure meanwhile
+            // from being an unhandled rejection.
+            writing.catch(() => undefined);
+            continue;
           }
-          if (target.runId === null) target.items.failedUsersList.push(...failed);
+          target.items.failedUsersList.push(...failed);
           outcome.failedUsers += failed.length;
           await target.progress?.(outcome);
         }
       } finally {
         await connection.close();
       }
+      await writing;
     } catch (error: unknown) {
+      // The run ends only after its last write settled (its users are kept either way).
+      await writing.catch(() => undefined);
       if (!(error instanceof LdapAdapterError)) throw error;
       this.logger.warn(`tenant ${tenantId}: sync ${step} failed (${error.kind}): ${error.message}`);
       return fail(`LDAP ${step} failed (${error.kind}): ${error.message}`);

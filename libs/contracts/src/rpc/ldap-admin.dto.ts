@@ -217,10 +217,36 @@ export class LdapSearchUsersRequestDto extends LdapSearchUsersBodyDto {
   tenantId!: string;
 }
 
+/** Largest page of `GET /api/v1/ldap/groups/{groupDN}/members?size=`. */
+export const LDAP_GROUP_MEMBERS_MAX_PAGE_SIZE = 1000;
+
 export class LdapGroupMembersRequestDto extends LdapTenantRequestDto {
   @IsString()
   @MaxLength(1024)
   groupDN!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  page?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(LDAP_GROUP_MEMBERS_MAX_PAGE_SIZE)
+  size?: number;
+}
+
+/** `GET /api/v1/ldap/groups/{groupDN}/members?page&size`: both optional (page 1, 200 members). */
+export class LdapGroupMembersQueryDto {
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,5}$/, { message: 'page must be a positive integer' })
+  page?: string;
+
+  @IsOptional()
+  @Matches(/^([1-9]\d{0,2}|1000)$/, { message: 'size must be an integer from 1 to 1000' })
+  size?: string;
 }
 
 /** seed 003 "获取LDAP配置"; dates as `YYYY-MM-DD HH:mm:ss` (UTC). */
@@ -282,7 +308,11 @@ export interface LdapGroupView {
 export interface LdapGroupMembersReply {
   groupDN: string;
   groupName: string | null;
+  /** One page of the members (`page`, `size`); `total` counts every member of the group. */
   members: { dn: string; uid: string | null; cn: string | null; mail: string | null }[];
+  total: number;
+  page: number;
+  size: number;
 }
 
 export type LdapFieldMappingView = Record<string, string>;

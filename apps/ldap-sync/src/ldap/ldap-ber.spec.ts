@@ -1,0 +1,116 @@
+import { LdapBerError, LdapMessageReader, readPagedResultsValue } from './ldap-ber';
+
+/** A BER element: tag, definite length (short or long form), contents. */
+function tlv(tag: number, ...parts: Buffer[]): Buffer {
+  const body = Buffer.concat(parts);
+  const length =
+    body.length < 0x80
+      ? Buffer.from([body.length])
+      : body.length < 0x100
+        ? Buffer.from([0x81, body.length])
+        : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), length, body]);
+}
+const str = (value: string | Buffer, tag = 0x04): Buffer =>
+  tlv(tag, Buffer.isBuffer(value) ? value : Buffer.from(value, 'utf8'));
+const int = (value: number, tag = 0x02): Buffer =>
+  tlv(tag, value < 0x80 ? Buffer.from([value]) : Buffer.from([value >> 8, value & 0xff]));
+
+function entry(id: number, dn: string, attributes: [string, (string | Buffer)[]][]): Buffer {
+  return tlv(
+    0x30,
+    int(id),
+    tlv(
+      0x64,
+      str(dn),
+      tlv(
+        0x30,
+        ...attributes.map(([type, values]) =>
+          tlv(0x30, str(type), tlv(0x31, ...values.map((value) => str(value)))),
+        ),
+      ),
+    ),
+  );
+}
+
+function done(id: number, code: number, message: string, cookie?: Buffer): Buffer {
+  const controls =
+    cookie === undefined
+      ? []
+      : [tlv(0xa0, tlv(0x30, str('1.2.840.113556.1.4.319'), str(tlv(0x30, int(0), str(cookie)))))];
+  return tlv(0x30, int(id), tlv(0x65, int(code, 0x0a), str(''), str(message)), ...controls);
+}
+
+describe('LdapMessageReader', () => {
+  const longValue = 'x'.repeat(300);
+  const stream = Buffer.concat([
+    entry(7, 'uid=alice,ou=users,dc=example,dc=com', [
+      ['uid', ['alice']],
+      ['cn', ['张三', longValue]],
+      ['objectGUID', [Buffer.from([0, 1, 2, 255])]],
+    ]),
+    done(7, 0, '', Buffer.from('cookie-1')),
+  ]);
+
+  it('reads entries and the final result with its paged-results cookie', () => {
+    const messages = new LdapMessageReader().push(stream);
+    expect(messages.map((message) => [message.messageId, message.kind])).toEqual([
+      [7, 'entry'],
+      [7, 'done'],
+    ]);
+    const [first, last] = messages;
+    expect(first).toMatchObject({ dn: 'uid=alice,ou=users,dc=example,dc=com' });
+    if (first?.kind !== 'entry' || last?.kind !== 'done') throw new Error('unexpected kinds');
+    expect(first.attributes.map((attribute) => attribute.type)).toEqual([
+      'uid',
+      'cn',
+      'objectGUID',
+    ]);
+    expect(first.attributes[1]?.values.map((value) => value.toString('utf8'))).toEqual([
+      '张三',
+      longValue,
+    ]);
+    expect([...(first.attributes[2]?.values[0] ?? [])]).toEqual([0, 1, 2, 255]);
+    expect(last).toMatchObject({ resultCode: 0, diagnosticMessage: '' });
+    expect(last.controls).toHaveLength(1);
+    const value = last.controls[0]?.value;
+    expect(value && readPagedResultsValue(value).cookie.toString()).toBe('cookie-1');
+    expect(Buffer.concat(messages.map((message) => message.raw))).toEqual(stream);
+  });
+
+  it('gives the same messages however the bytes are split', () => {
+    for (const size of [1, 2, 3, 7, 100]) {
+      const reader = new LdapMessageReader();
+      const kinds: string[] = [];
+      for (let i = 0; i < stream.length; i += size) {
+        kinds.push(...reader.push(stream.subarray(i, i + size)).map((message) => message.kind));
+      }
+      expect(kinds).toEqual(['entry', 'done']);
+      expect(reader.remainder()).toHaveLength(0);
+    }
+  });
+
+  it('keeps the bytes of an unfinished message', () => {
+    const reader = new LdapMessageReader();
+    expect(reader.push(stream.subarray(0, 10))).toEqual([]);
+    expect(reader.remainder()).toEqual(stream.subarray(0, 10));
+  });
+
+  it('reads an error result with its diagnostic message', () => {
+    const [message] = new LdapMessageReader().push(done(3, 32, 'no such object'));
+    expect(message).toMatchObject({
+      kind: 'done',
+      resultCode: 32,
+      diagnosticMessage: 'no such object',
+      controls: [],
+    });
+  });
+
+  it('refuses bytes that are not an LDAP message', () => {
+    expect(() => new LdapMessageReader().push(Buffer.from([0x04, 0x01, 0x41]))).toThrow(
+      LdapBerError,
+    );
+    const broken = tlv(0x30, int(1), tlv(0x64, Buffer.from([0x04, 0x05, 0x41])));
+    expect(() => new LdapMessageReader().push(broken)).toThrow(LdapBerError);
+  });
+});
