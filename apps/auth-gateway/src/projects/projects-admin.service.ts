@@ -43,6 +43,17 @@ export class ProjectsAdminService {
     });
   }
 
+  /** 404 for an unknown slug comes from resolving it; the delete itself names the row, so every
+   *  integration-gateway replica receiving it acts on the same project and answers alike. */
+  async delete(caller: AccessTokenClaims, slug: string): Promise<void> {
+    const project = await this.get(caller, slug);
+    await this.integration.send(RPC_PATTERNS.integration.deleteProject, {
+      tenantId: caller.tenant_id,
+      slug: project.slug,
+      projectId: project.id,
+    });
+  }
+
   getConfig(caller: AccessTokenClaims, slug: string): Promise<IntegrationConfigView> {
     return this.integration.send(RPC_PATTERNS.integration.getConfig, {
       tenantId: caller.tenant_id,
