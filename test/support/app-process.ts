@@ -37,6 +37,11 @@ export class AppProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The process id while it runs (e.g. to tell which replica holds a Redis lease). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get exitCode(): number | null {
     return this.child?.exitCode ?? null;
   }
