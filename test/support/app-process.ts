@@ -37,7 +37,7 @@ export class AppProcess {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** The running process' id (undefined before start). */
+  /** The process id while it runs (e.g. to tell which replica holds a Redis lease). */
   get pid(): number | undefined {
     return this.child?.pid;
   }

@@ -3,6 +3,8 @@ export * from './database-health';
 export * from './ensure-database';
 export * from './persistence.module';
 export * from './run-migrations';
+export * from './reencrypt-secrets';
+export * from './secret-columns';
 export * from './entities/tenant.entity';
 export * from './entities/user.entity';
 export * from './entities/ldap-config.entity';

@@ -100,6 +100,15 @@ describe('integration status updates', () => {
   const project = async (slug: string): Promise<ProjectView> =>
     (await call<ProjectView>('GET', `/${slug}`)).body.data;
 
+  const withRedis = async <T>(work: (redis: Redis) => Promise<T>): Promise<T> => {
+    const redis = new Redis({ host: '127.0.0.1', port: suite.redis.port });
+    try {
+      return await work(redis);
+    } finally {
+      redis.disconnect();
+    }
+  };
+
   const webhookUrl = (slug: string): string =>
     `${suite.apps['integration-gateway'].baseUrl}/webhooks/${slug}`;
 
@@ -438,7 +447,14 @@ describe('integration status updates', () => {
       await waitFor('S2 stored', async () =>
         (await storedStatus('S2')) === 'hold' ? true : undefined,
       );
-      await suite.apps['integration-gateway'].stop('SIGTERM');
+      // Either replica may hold the lease (a config save restarts the consumer wherever the
+      // lease is free first): stop the holder, named by the pid in the lease's owner.
+      const projectId = (await project('stream')).id;
+      const owner = await withRedis((redis) => redis.get(`gh:integration:sse-lease:${projectId}`));
+      const holder =
+        owner?.split(':')[1] === String(replica.pid) ? replica : suite.apps['integration-gateway'];
+      expect(owner?.split(':')[1]).toBe(String(holder.pid));
+      await holder.stop('SIGTERM');
       const takeover = await waitFor(
         'the replica to take over',
         () => stub.openStreams().find((s) => s !== current),

@@ -16,6 +16,8 @@ import { InjectIntegrationGateway } from '../peers/peer-clients';
 
 /** A connection test waits for the client API up to `timeout_seconds` (at most 60 s). */
 const CONNECTION_TEST_TIMEOUT_MS = 65_000;
+/** Deleting a project cascades through its change log, which may hold many rows. */
+const DELETE_TIMEOUT_MS = 30_000;
 
 /** seed 004's management API, served by integration-gateway over Redis-RPC for the caller's
  *  tenant. */
@@ -41,6 +43,17 @@ export class ProjectsAdminService {
       tenantId: caller.tenant_id,
       slug,
     });
+  }
+
+  /** 404 for an unknown slug comes from resolving it; the delete itself names the row, so every
+   *  integration-gateway replica receiving it acts on the same project and answers alike. */
+  async delete(caller: AccessTokenClaims, slug: string): Promise<void> {
+    const project = await this.get(caller, slug);
+    await this.integration.send(
+      RPC_PATTERNS.integration.deleteProject,
+      { tenantId: caller.tenant_id, slug: project.slug, projectId: project.id },
+      { timeoutMs: DELETE_TIMEOUT_MS },
+    );
   }
 
   getConfig(caller: AccessTokenClaims, slug: string): Promise<IntegrationConfigView> {

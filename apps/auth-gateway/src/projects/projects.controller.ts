@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   type AccessTokenClaims,
   type ApiEnvelope,
@@ -43,6 +43,18 @@ export class ProjectsController {
     @Param('slug') slug: string,
   ): Promise<ApiEnvelope<ProjectView>> {
     return successEnvelope(await this.projects.get(caller, slug));
+  }
+
+  /** Stops its polling and SSE consumer on every replica, then deletes the project with its
+   *  config, unit statuses and change log; its webhooks are refused from then on. */
+  @Delete(':slug')
+  @RequirePermission(PERMISSIONS.integrationsWrite)
+  async remove(
+    @Caller() caller: AccessTokenClaims,
+    @Param('slug') slug: string,
+  ): Promise<ApiEnvelope<null>> {
+    await this.projects.delete(caller, slug);
+    return successEnvelope(null);
   }
 
   @Get(':slug/integration')

@@ -68,6 +68,11 @@ export class PollingService {
     return true;
   }
 
+  /** Removes the project's scheduler and its next scheduled poll (a deleted project). */
+  async unschedule(projectId: string): Promise<void> {
+    await this.queue.removeJobScheduler(pollSchedulerId(projectId));
+  }
+
   /** At start: every polling project has its scheduler, and no other scheduler remains. */
   async reconcile(): Promise<number> {
     const polling = await this.configs.byMethod('polling');

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DecryptionError, KeyRing, SecretBox } from '@gatehouse/crypto';
+import { integrationCredentialsAad as credentialsAad } from '@gatehouse/persistence';
 import type { ConfigRow, IntegrationConfigRepository } from './integration-config.repository';
-import { credentialsAad, IntegrationConfigService } from './integration-config.service';
+import { IntegrationConfigService } from './integration-config.service';
 import type { ProjectsService } from './projects.service';
 
 const box = new SecretBox(KeyRing.parse(`k1:${randomBytes(32).toString('base64')}`));

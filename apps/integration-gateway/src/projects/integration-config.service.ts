@@ -7,6 +7,7 @@ import {
   type StatusMapping,
 } from '@gatehouse/contracts';
 import { SecretBox } from '@gatehouse/crypto';
+import { integrationCredentialsAad, integrationWebhookSecretAad } from '@gatehouse/persistence';
 import type { ClientCredentials } from '../outbound/client-api';
 import { effectiveMapping } from '../statuses/status-mapping.util';
 import {
@@ -19,13 +20,10 @@ import { ProjectsService } from './projects.service';
 
 const CREDENTIAL_KEYS = ['token', 'api_key', 'api_key_header', 'username', 'password'] as const;
 
-/** Associated data binding a ciphertext to its project's row (a copy elsewhere cannot decrypt). */
-export function credentialsAad(projectId: string): string {
-  return `integration_configs:${projectId}:auth_credentials`;
-}
-export function webhookSecretAad(projectId: string): string {
-  return `integration_configs:${projectId}:webhook_secret`;
-}
+/** Associated data binding a ciphertext to its project's row (a copy elsewhere cannot decrypt);
+ *  defined in @gatehouse/persistence so `npm run reencrypt` uses the very same. */
+const credentialsAad = integrationCredentialsAad;
+const webhookSecretAad = integrationWebhookSecretAad;
 
 /**
  * seed 004 "Integration Config": read and save a project's config. Credentials are one JSON object

@@ -2,6 +2,8 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
 import {
   CreateProjectRequestDto,
+  type DeleteProjectReply,
+  DeleteProjectRequestDto,
   type IntegrationConfigView,
   ListUnitsRequestDto,
   ProjectRequestDto,
@@ -44,6 +46,11 @@ export class ProjectsController {
   @MessagePattern(RPC_PATTERNS.integration.getProject)
   get(@RpcData() request: ProjectRequestDto): Promise<ProjectView> {
     return this.projects.get(request.tenantId, request.slug);
+  }
+
+  @MessagePattern(RPC_PATTERNS.integration.deleteProject)
+  delete(@RpcData() request: DeleteProjectRequestDto): Promise<DeleteProjectReply> {
+    return this.admin.deleteProject(request);
   }
 
   @MessagePattern(RPC_PATTERNS.integration.getConfig)

@@ -64,6 +64,16 @@ export class ProjectsRepository {
     return this.db.query(`SELECT ${COLUMNS} FROM integration_projects WHERE slug = $1`, [slug]);
   }
 
+  /** Deletes the project; its config, unit statuses and change log go with it (ON DELETE
+   *  CASCADE). False when it was already gone. */
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const rows: { id: string }[] = await this.db.query(
+      'DELETE FROM integration_projects WHERE tenant_id = $1 AND id = $2 RETURNING id',
+      [tenantId, id],
+    );
+    return rows.length > 0;
+  }
+
   async recordSuccess(id: string): Promise<void> {
     await this.db.query(
       `UPDATE integration_projects SET last_success_at = now(), consecutive_failures = 0,

@@ -33,14 +33,24 @@ export class SseLease {
   }
 
   async lastEventId(projectId: string): Promise<string | null> {
-    return this.redis.get(`gh:integration:sse-last-id:${projectId}`);
+    return this.redis.get(lastIdKey(projectId));
   }
 
   async saveLastEventId(projectId: string, id: string): Promise<void> {
-    await this.redis.set(`gh:integration:sse-last-id:${projectId}`, id, 'EX', 7 * 24 * 3600);
+    await this.redis.set(lastIdKey(projectId), id, 'EX', 7 * 24 * 3600);
+  }
+
+  /** A deleted project: its lease (whoever holds it; the holder's next renewal fails, so it
+   *  stops) and its resume point. */
+  async forget(projectId: string): Promise<void> {
+    await this.redis.del(key(projectId), lastIdKey(projectId));
   }
 }
 
 function key(projectId: string): string {
   return `gh:integration:sse-lease:${projectId}`;
+}
+
+function lastIdKey(projectId: string): string {
+  return `gh:integration:sse-last-id:${projectId}`;
 }

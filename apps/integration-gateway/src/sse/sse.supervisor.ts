@@ -65,6 +65,19 @@ export class SseSupervisor implements OnApplicationBootstrap, OnApplicationShutd
     this.running.clear();
   }
 
+  /** Closes this replica's consumer of a project at once (a deleted project), releases its
+   *  lease, and reconciles so a consumer being started concurrently is stopped too. */
+  async stopProject(projectId: string): Promise<void> {
+    const running = this.running.get(projectId);
+    if (running) {
+      running.consumer.stop();
+      this.running.delete(projectId);
+      await this.lease.release(projectId);
+      this.logger.log(`project ${projectId}: SSE consumer stopped (project deleted)`);
+    }
+    this.refreshSoon();
+  }
+
   /** Reconcile now (or right after the reconcile in progress). */
   refreshSoon(): void {
     if (this.closed) return;

@@ -82,7 +82,7 @@ export class WebhooksService implements OnApplicationShutdown {
     }
     if (!target) throw unauthorized(reason);
     const id = headers['webhook-id'] ?? '';
-    const replayKey = `gh:integration:webhook-id:${target.project.id}:${id}`;
+    const replayKey = `${replayPrefix(target.project.id)}${id}`;
     const fresh = await this.redis.set(replayKey, '1', 'EX', REPLAY_WINDOW_SECONDS, 'NX');
     if (fresh !== 'OK') {
       throw new DomainError(ErrorCode.Conflict, 'Webhook id already received; ignored');
@@ -101,6 +101,20 @@ export class WebhooksService implements OnApplicationShutdown {
     this.cache.delete(slug);
   }
 
+  /** A deleted project: its cached secret and every replay id remembered for it. */
+  async forget(slug: string, projectId: string): Promise<number> {
+    this.invalidate(slug);
+    const match = `${replayPrefix(projectId)}*`;
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
+      cursor = next;
+      if (keys.length > 0) removed += await this.redis.unlink(...keys);
+    } while (cursor !== '0');
+    return removed;
+  }
+
   private async targets(slug: string): Promise<WebhookTarget[]> {
     const cached = this.cache.get(slug);
     if (cached && Date.now() - cached.at < TARGET_CACHE_MS) return cached.targets;
@@ -113,6 +127,10 @@ export class WebhooksService implements OnApplicationShutdown {
     this.cache.set(slug, { at: Date.now(), targets });
     return targets;
   }
+}
+
+function replayPrefix(projectId: string): string {
+  return `gh:integration:webhook-id:${projectId}:`;
 }
 
 function unauthorized(message: string): DomainError {

@@ -3,6 +3,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -256,6 +257,13 @@ export class ProjectRequestDto {
   slug!: string;
 }
 
+/** Deleting a project: the gateway has already resolved the slug (404 there), so every replica
+ *  that receives this call deletes the same row, idempotently, and answers alike. */
+export class DeleteProjectRequestDto extends ProjectRequestDto {
+  @IsUUID()
+  projectId!: string;
+}
+
 export class SaveIntegrationConfigRequestDto extends IntegrationConfigBodyDto {
   @Matches(TENANT_ID)
   tenantId!: string;
@@ -367,4 +375,9 @@ export interface UnitStatusChangedEvent {
 /** `POST /api/v1/projects/{slug}/integration/webhook-secret`: the new secret, shown this once. */
 export interface WebhookSecretView {
   webhook_secret: string;
+}
+
+/** `deleted` is false when the row was already gone (another replica, or a second call). */
+export interface DeleteProjectReply {
+  deleted: boolean;
 }

@@ -44,6 +44,8 @@ import type {
 } from './ldap-directory-write.dto';
 import type {
   CreateProjectRequestDto,
+  DeleteProjectReply,
+  DeleteProjectRequestDto,
   IntegrationConfigView,
   ListUnitsRequestDto,
   ProjectRequestDto,
@@ -87,6 +89,7 @@ export const RPC_PATTERNS = {
     listProjects: 'integration.projects.list',
     createProject: 'integration.projects.create',
     getProject: 'integration.projects.get',
+    deleteProject: 'integration.projects.delete',
     getConfig: 'integration.config.get',
     saveConfig: 'integration.config.save',
     testConnection: 'integration.testConnection',
@@ -192,6 +195,11 @@ export interface RpcContract {
     reply: ProjectView;
   };
   [RPC_PATTERNS.integration.getProject]: { request: ProjectRequestDto; reply: ProjectView };
+  /** Stops the project's polling and SSE consumer, deletes its rows and forgets its Redis keys. */
+  [RPC_PATTERNS.integration.deleteProject]: {
+    request: DeleteProjectRequestDto;
+    reply: DeleteProjectReply;
+  };
   [RPC_PATTERNS.integration.getConfig]: {
     request: ProjectRequestDto;
     reply: IntegrationConfigView;
