@@ -1,6 +1,6 @@
 import type { LdapEntry } from '../ldap/ldap-connection';
 import { DEFAULT_FIELD_MAPPING } from '../ldap-config/ldap-field-mapping.util';
-import { type CurrentLdapUser, deletionRefusal, planPage, plannedDeletions } from './sync-plan';
+import { type CurrentLdapUser, deletionRefusal, planPage } from './sync-plan';
 
 function entry(uid: string, uuid: string, mail = `${uid}@example.com`, ou = 'users'): LdapEntry {
   return {
@@ -32,8 +32,8 @@ function row(id: string, uid: string, uuid: string, active = true): CurrentLdapU
 
 const mapping = { ...DEFAULT_FIELD_MAPPING };
 
-describe('planPage / plannedDeletions', () => {
-  it('creates unknown entries, leaves unchanged ones alone and deletes the unseen', () => {
+describe('planPage', () => {
+  it('creates unknown entries, leaves unchanged ones alone and records what it saw', () => {
     const current = new Map([
       ['u-1', row('1', 'alice', 'u-1')],
       ['u-2', row('2', 'bob', 'u-2')],
@@ -43,7 +43,7 @@ describe('planPage / plannedDeletions', () => {
     expect(plan.created.map((user) => user.username)).toEqual(['carol']);
     expect(plan.updated).toEqual([]);
     expect(plan.failed).toEqual([]);
-    expect(plannedDeletions(current, seen).map((user) => user.id)).toEqual(['2']);
+    expect([...seen]).toEqual(['u-1', 'u-3']);
   });
 
   it('reports changed fields by name', () => {
@@ -65,7 +65,7 @@ describe('planPage / plannedDeletions', () => {
     expect(plan.updated).toEqual([
       expect.objectContaining({ id: '1', changes: ['username', 'firstName', 'dn'] }),
     ]);
-    expect(plannedDeletions(current, seen)).toEqual([]);
+    expect(seen.has('u-1')).toBe(true);
   });
 
   it('reactivates a deactivated user whose entry is back', () => {
@@ -91,11 +91,6 @@ describe('planPage / plannedDeletions', () => {
     planPage(new Map(), seen, [entry('a', 'u-1')], mapping);
     const plan = planPage(new Map(), seen, [entry('b', 'u-1')], mapping);
     expect(plan.failed).toEqual([expect.objectContaining({ username: 'b' })]);
-  });
-
-  it('does not count inactive users as deletions', () => {
-    const current = new Map([['u-1', row('1', 'alice', 'u-1', false)]]);
-    expect(plannedDeletions(current, new Set())).toEqual([]);
   });
 });
 

@@ -70,8 +70,8 @@ export function entryId(entry: LdapEntry): string | undefined {
 
 /**
  * One page of directory entries against the tenant's LDAP users (by stable id). `seen` collects
- * the ids met so far across pages: a repeated id is a failed entry, and what remains unseen at the
- * end is what `plannedDeletions` deactivates. Identity is the stable id, so a renamed or moved
+ * the ids met so far across pages: a repeated id is a failed entry, and the active users unseen at
+ * the end of a complete read are deactivated (SyncRepository.unseenActiveLdapUsers). Identity is the stable id, so a renamed or moved
  * entry is an update (`username` / `dn` changed), never a delete and a create.
  */
 export function planPage(
@@ -132,14 +132,6 @@ export function changedFields(before: SyncedUserFields, after: SyncedUserFields)
   return (Object.keys(CHANGE_NAMES) as (keyof SyncedUserFields)[])
     .filter((field) => before[field] !== after[field])
     .map((field) => CHANGE_NAMES[field]);
-}
-
-/** Active LDAP users whose entry was not read: the ones a completed run deactivates. */
-export function plannedDeletions(
-  current: ReadonlyMap<string, CurrentLdapUser>,
-  seen: ReadonlySet<string>,
-): CurrentLdapUser[] {
-  return [...current.values()].filter((user) => user.active && !seen.has(user.ldapUuid));
 }
 
 export interface DeletionCheck {

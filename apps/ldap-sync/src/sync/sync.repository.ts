@@ -86,6 +86,10 @@ const RUN_COLUMNS = `id::text AS id, tenant_id AS "tenantId", status, sync_type 
  * The run records and the users a sync writes (raw SQL: batches of multi-row upserts). Users are
  * keyed by (tenant_id, ldap_uuid), the partial unique index the login path upserts on too.
  */
+const CURRENT_USER_COLUMNS = `id::text AS id, ldap_uuid AS "ldapUuid", username, email,
+  first_name AS "firstName", last_name AS "lastName", employee_number AS "employeeNumber",
+  ldap_dn AS "ldapDn", active`;
+
 @Injectable()
 export class SyncRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -183,22 +187,50 @@ export class SyncRepository {
     );
   }
 
-  /** The tenant's directory users (active or not), by stable id. */
-  async ldapUsers(tenantId: string): Promise<Map<string, CurrentLdapUser>> {
-    const rows = await this.db.query<CurrentLdapUser[]>(
-      `SELECT id::text AS id, ldap_uuid AS "ldapUuid", username, email, first_name AS "firstName",
-              last_name AS "lastName", employee_number AS "employeeNumber", ldap_dn AS "ldapDn",
-              active
-       FROM users WHERE tenant_id = $1 AND source = 'ldap' AND ldap_uuid IS NOT NULL`,
-      [tenantId],
-    );
-    // The rows themselves, not copies: at 100,000 users a second set of objects is tens of MB.
+  /** The tenant's directory users (active or not) with these stable ids: one page's worth, so
+   *  a run holds one page of rows at a time however large the directory (index
+   *  users_tenant_ldap_uuid). */
+  async ldapUsersByIds(
+    tenantId: string,
+    ids: readonly string[],
+  ): Promise<Map<string, CurrentLdapUser>> {
     const users = new Map<string, CurrentLdapUser>();
+    if (ids.length === 0) return users;
+    const rows = await this.db.query<CurrentLdapUser[]>(
+      `SELECT ${CURRENT_USER_COLUMNS}
+       FROM users WHERE tenant_id = $1 AND ldap_uuid = ANY($2::text[]) AND source = 'ldap'`,
+      [tenantId, ids],
+    );
     for (const row of rows) {
       row.ldapDn ??= '';
       users.set(row.ldapUuid, row);
     }
     return users;
+  }
+
+  /** After a complete read: the active directory users whose entry was not among `seen` (the
+   *  ones a full run deactivates), and how many active directory users there are. One anti-join
+   *  in PostgreSQL; only the users to deactivate come back. */
+  async unseenActiveLdapUsers(
+    tenantId: string,
+    seen: ReadonlySet<string>,
+  ): Promise<{ unseen: CurrentLdapUser[]; active: number }> {
+    const [unseen, counted] = await Promise.all([
+      this.db.query<CurrentLdapUser[]>(
+        `SELECT ${CURRENT_USER_COLUMNS}
+         FROM users u
+         WHERE u.tenant_id = $1 AND u.source = 'ldap' AND u.active AND u.ldap_uuid IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(id) WHERE s.id = u.ldap_uuid)`,
+        [tenantId, [...seen]],
+      ),
+      this.db.query<{ active: number }[]>(
+        `SELECT count(*)::int AS active FROM users
+         WHERE tenant_id = $1 AND source = 'ldap' AND active AND ldap_uuid IS NOT NULL`,
+        [tenantId],
+      ),
+    ]);
+    for (const row of unseen) row.ldapDn ??= '';
+    return { unseen, active: counted[0]?.active ?? 0 };
   }
 
   /**

@@ -30,7 +30,7 @@ import {
   type FailedEntry,
   type PagePlan,
   planPage,
-  plannedDeletions,
+  entryId,
 } from './sync-plan';
 import { changedSinceFilter, decideScheduledMode, type SyncMode } from './sync-mode';
 import {
@@ -429,7 +429,8 @@ export class SyncService {
       if (error instanceof DomainError) return fail(`LDAP配置错误：${error.message}`);
       throw error;
     }
-    const current = await this.runs.ldapUsers(tenantId);
+    // Stable ids read so far: duplicates are refused, and after a complete read the active users
+    // not among them are deactivated. Only ids stay for the whole run; rows are read per page.
     const seen = new Set<string>();
     const mapping = directory.fieldMapping;
     const allUsers = directory.userSearchFilter.split('{0}').join('*');
@@ -453,6 +454,8 @@ export class SyncService {
           pageSize: this.options.pageSize,
         })) {
           outcome.entriesRead += page.length;
+          const ids = page.map(entryId).filter((id): id is string => id !== undefined);
+          const current = await this.runs.ldapUsersByIds(tenantId, ids);
           const plan = planPage(current, seen, page, mapping);
           const failed: FailedEntry[] = plan.failed;
           if (target.runId === null) {
@@ -478,6 +481,7 @@ export class SyncService {
             // Awaited before the next page and at the end; this only keeps a failure meanwhile
             // from being an unhandled rejection.
             writing.catch(() => undefined);
+            await target.progress?.(outcome);
             continue;
           }
           target.items.failedUsersList.push(...failed);
@@ -499,10 +503,10 @@ export class SyncService {
     // An incremental run saw only changed entries: it never deactivates (full runs do).
     if (incremental) return outcome;
 
-    const deletions = plannedDeletions(current, seen);
+    const { unseen: deletions, active } = await this.runs.unseenActiveLdapUsers(tenantId, seen);
     const refusal = deletionRefusal({
       entriesRead: outcome.entriesRead,
-      activeLdapUsers: countActive(current),
+      activeLdapUsers: active,
       deletions: deletions.length,
       force,
       maxRatio: this.options.maxDeleteRatio,
@@ -593,12 +597,6 @@ function countsOf(
     entriesRead: outcome.entriesRead,
     entriesWritten: outcome.entriesWritten,
   };
-}
-
-function countActive(current: ReadonlyMap<string, CurrentLdapUser>): number {
-  let active = 0;
-  for (const user of current.values()) if (user.active) active += 1;
-  return active;
 }
 
 function deletedItem(user: CurrentLdapUser): { username: string; name: string } {
