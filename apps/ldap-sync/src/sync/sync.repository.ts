@@ -208,29 +208,35 @@ export class SyncRepository {
     return users;
   }
 
+  /** Refreshes the planner's statistics of `users` (after a bulk load). */
+  async analyzeUsers(): Promise<void> {
+    await this.db.query('ANALYZE users');
+  }
+
   /** After a complete read: the active directory users whose entry was not among `seen` (the
-   *  ones a full run deactivates), and how many active directory users there are. One anti-join
-   *  in PostgreSQL; only the users to deactivate come back. */
+   *  ones a full run deactivates), and how many active directory users there are. Only the ids
+   *  of the active users are read for the comparison (plain strings, dropped at once); full rows
+   *  only for the unseen. Done here rather than as an anti-join in SQL, whose plan depends on
+   *  statistics that a run which just inserted the users has not refreshed. */
   async unseenActiveLdapUsers(
     tenantId: string,
     seen: ReadonlySet<string>,
   ): Promise<{ unseen: CurrentLdapUser[]; active: number }> {
-    const [unseen, counted] = await Promise.all([
-      this.db.query<CurrentLdapUser[]>(
-        `SELECT ${CURRENT_USER_COLUMNS}
-         FROM users u
-         WHERE u.tenant_id = $1 AND u.source = 'ldap' AND u.active AND u.ldap_uuid IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM unnest($2::text[]) AS s(id) WHERE s.id = u.ldap_uuid)`,
-        [tenantId, [...seen]],
-      ),
-      this.db.query<{ active: number }[]>(
-        `SELECT count(*)::int AS active FROM users
-         WHERE tenant_id = $1 AND source = 'ldap' AND active AND ldap_uuid IS NOT NULL`,
-        [tenantId],
-      ),
-    ]);
+    const active = await this.db.query<{ ldapUuid: string }[]>(
+      `SELECT ldap_uuid AS "ldapUuid" FROM users
+       WHERE tenant_id = $1 AND source = 'ldap' AND active AND ldap_uuid IS NOT NULL`,
+      [tenantId],
+    );
+    const missing = active.filter((row) => !seen.has(row.ldapUuid)).map((row) => row.ldapUuid);
+    if (missing.length === 0) return { unseen: [], active: active.length };
+    const unseen = await this.db.query<CurrentLdapUser[]>(
+      `SELECT ${CURRENT_USER_COLUMNS}
+       FROM users
+       WHERE tenant_id = $1 AND source = 'ldap' AND active AND ldap_uuid = ANY($2::text[])`,
+      [tenantId, missing],
+    );
     for (const row of unseen) row.ldapDn ??= '';
-    return { unseen, active: counted[0]?.active ?? 0 };
+    return { unseen, active: active.length };
   }
 
   /**

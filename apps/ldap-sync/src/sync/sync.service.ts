@@ -20,7 +20,11 @@ import {
   SyncAuditService,
 } from '../audit/sync-audit.service';
 import { LdapConfigService } from '../ldap-config/ldap-config.service';
-import { mappedAttributeNames } from '../ldap-config/ldap-field-mapping.util';
+import {
+  mappedAttributeNames,
+  type ResolvedFieldMapping,
+} from '../ldap-config/ldap-field-mapping.util';
+import type { LdapEntry } from '../ldap/ldap-connection';
 import { LdapAdapterError } from '../ldap/ldap.exception';
 import { LdapAdapter } from '../ldap/ldap.adapter';
 import { GroupSyncError, GroupSyncService } from '../groups/group-sync.service';
@@ -74,6 +78,9 @@ interface SyncTarget {
  * after a complete read that passes the deletion threshold, deactivates the users whose entries
  * are gone and ends their sessions. Rerunning it writes nothing.
  */
+/** Users written by one run beyond which the run refreshes the users table's statistics. */
+const ANALYZE_AFTER_WRITES = 5000;
+
 @Injectable()
 export class SyncService {
   private readonly logger = new Logger(SyncService.name);
@@ -291,6 +298,10 @@ export class SyncService {
           ),
         });
         // -- groups, memberships and group roles (groups/group-sync.service.ts) --
+        // After a bulk load, fresh planner statistics keep the next run's lookups on the index.
+        if (outcome.newUsers + outcome.updatedUsers >= ANALYZE_AFTER_WRITES) {
+          await this.runs.analyzeUsers();
+        }
         if (outcome.status === 'succeeded') outcome = await this.syncGroups(run, outcome);
       } catch (error: unknown) {
         const message = error instanceof Error ? error.message : String(error);
@@ -387,6 +398,18 @@ export class SyncService {
   }
 
   /** Writes one page's plan and counts it into `outcome`. */
+  /** One page against the stored rows of its own entries (read by stable id). */
+  private async planPage(
+    tenantId: string,
+    seen: Set<string>,
+    page: readonly LdapEntry[],
+    mapping: ResolvedFieldMapping,
+  ): Promise<PagePlan> {
+    const ids = page.map(entryId).filter((id): id is string => id !== undefined);
+    const current = await this.runs.ldapUsersByIds(tenantId, ids);
+    return planPage(current, seen, page, mapping);
+  }
+
   private async writePage(
     tenantId: string,
     runId: string,
@@ -454,36 +477,38 @@ export class SyncService {
           pageSize: this.options.pageSize,
         })) {
           outcome.entriesRead += page.length;
-          const ids = page.map(entryId).filter((id): id is string => id !== undefined);
-          const current = await this.runs.ldapUsersByIds(tenantId, ids);
-          const plan = planPage(current, seen, page, mapping);
-          const failed: FailedEntry[] = plan.failed;
-          if (target.runId === null) {
-            target.items.newUsersList.push(
-              ...plan.created.map((user) => ({
-                username: user.username,
-                name: user.name,
-                email: user.email,
-              })),
-            );
-            target.items.updatedUsersList.push(
-              ...plan.updated.map((update) => ({
-                username: update.user.username,
-                name: update.user.name,
-                changes: update.changes,
-              })),
-            );
-            outcome.newUsers += plan.created.length;
-            outcome.updatedUsers += plan.updated.length;
-          } else {
+          const runId = target.runId;
+          if (runId !== null) {
+            // One page in flight: its rows are looked up, planned and written while the next
+            // page is read (pages are planned in order, so `seen` sees them in order).
             await writing;
-            writing = this.writePage(tenantId, target.runId, plan, outcome);
+            writing = this.planPage(tenantId, seen, page, mapping).then((plan) =>
+              this.writePage(tenantId, runId, plan, outcome),
+            );
             // Awaited before the next page and at the end; this only keeps a failure meanwhile
             // from being an unhandled rejection.
             writing.catch(() => undefined);
             await target.progress?.(outcome);
             continue;
           }
+          const plan = await this.planPage(tenantId, seen, page, mapping);
+          const failed: FailedEntry[] = plan.failed;
+          target.items.newUsersList.push(
+            ...plan.created.map((user) => ({
+              username: user.username,
+              name: user.name,
+              email: user.email,
+            })),
+          );
+          target.items.updatedUsersList.push(
+            ...plan.updated.map((update) => ({
+              username: update.user.username,
+              name: update.user.name,
+              changes: update.changes,
+            })),
+          );
+          outcome.newUsers += plan.created.length;
+          outcome.updatedUsers += plan.updated.length;
           target.items.failedUsersList.push(...failed);
           outcome.failedUsers += failed.length;
           await target.progress?.(outcome);
