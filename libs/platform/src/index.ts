@@ -8,6 +8,7 @@ export * from './platform.module';
 export * from './redis/redis-health';
 export * from './redis/redis-options';
 export * from './rpc/rpc-client';
+export * from './rpc/claiming-server-redis';
 export * from './rpc/peer-readiness';
 export * from './rpc/ping-reply';
 export * from './rpc/rpc-data.decorator';

@@ -237,4 +237,42 @@ describe('deleting a project', () => {
     const list = await call<ProjectView[]>('GET', '');
     expect(list.body.data).toEqual([]);
   });
+
+  it('with two replicas, a create and a secret rotation run once: no 409, the secret answered verifies', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const slug = `once-${i}`;
+      const created = await call<ProjectView>('POST', '', { slug, name: slug });
+      expect(created.status).toBe(201);
+      const saved = await call('PUT', `/${slug}/integration`, { update_method: 'webhook' });
+      expect(saved.status).toBe(200);
+      const rotated = await call<{ webhook_secret: string }>(
+        'POST',
+        `/${slug}/integration/webhook-secret`,
+      );
+      expect(rotated.status).toBe(200);
+      const secret = rotated.body.data.webhook_secret;
+      for (const base of [suite.apps['integration-gateway'].baseUrl, replica?.baseUrl ?? '']) {
+        const id = `msg_${randomUUID()}`;
+        const at = new Date();
+        const payload = JSON.stringify({ id: 'U-1', status: 'Available' });
+        const answer = await request(webhookUrl(slug, base), {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'webhook-id': id,
+            'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+            'webhook-signature': new Webhook(secret).sign(id, at, payload),
+          },
+          body: payload,
+        });
+        expect(answer.status).toBe(200);
+      }
+    }
+    const rows = await withDatabase(suite.database.url, (client) =>
+      client.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM integration_projects WHERE slug LIKE 'once-%'",
+      ),
+    );
+    expect(rows.rows[0]?.n).toBe(5);
+  });
 });

@@ -107,6 +107,32 @@ export const RPC_PATTERNS = {
   },
 } as const;
 
+/**
+ * Patterns that change something (or call out) and must run once per call. Nest's Redis transport
+ * is pub/sub: every replica subscribed to a pattern receives each request and would answer it.
+ * For these, the replicas race for the request's id in Redis and only the winner handles and
+ * answers it (libs/platform ClaimingServerRedis); the read-only patterns are answered by whichever
+ * replica is first. `integration.projects.delete` is not here on purpose: every replica closes its
+ * own SSE consumer, and each step of the delete is idempotent.
+ */
+export const RPC_ONCE_PATTERNS: ReadonlySet<string> = new Set([
+  RPC_PATTERNS.ldap.saveConfig,
+  RPC_PATTERNS.ldap.testConnection,
+  RPC_PATTERNS.ldap.saveFieldMapping,
+  RPC_PATTERNS.ldap.syncUsers,
+  RPC_PATTERNS.ldap.syncSchedule,
+  RPC_PATTERNS.ldap.saveGroupRoleMappings,
+  RPC_PATTERNS.ldap.resyncUser,
+  RPC_PATTERNS.ldap.createUser,
+  RPC_PATTERNS.ldap.updateUser,
+  RPC_PATTERNS.ldap.saveDirectoryWrite,
+  RPC_PATTERNS.integration.createProject,
+  RPC_PATTERNS.integration.saveConfig,
+  RPC_PATTERNS.integration.testConnection,
+  RPC_PATTERNS.integration.rotateWebhookSecret,
+  RPC_PATTERNS.auth.nextAssignee,
+]);
+
 /** Events (emit, no reply) on the Redis transport. */
 export const EVENT_PATTERNS = {
   /** A batch of units whose status changed; payload `UnitStatusChangedEvent`. */

@@ -1,11 +1,13 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { type MicroserviceOptions, Transport } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { RPC_ONCE_PATTERNS } from '@gatehouse/contracts';
 import { Logger } from 'nestjs-pino';
 import { EnvError } from '../config/env-schema';
 import type { PlatformConfig } from '../config/platform.config';
 import { redisTransportOptions } from '../redis/redis-options';
+import { ClaimingServerRedis } from '../rpc/claiming-server-redis';
 import { waitForRedis } from './wait-for-redis';
 
 export interface BootstrapOptions {
@@ -41,8 +43,10 @@ export async function bootstrapApp(
   if (options.rpcServer) {
     app.connectMicroservice<MicroserviceOptions>(
       {
-        transport: Transport.REDIS,
-        options: redisTransportOptions(options.config.REDIS_URL),
+        strategy: new ClaimingServerRedis(
+          redisTransportOptions(options.config.REDIS_URL),
+          RPC_ONCE_PATTERNS,
+        ),
       },
       { inheritAppConfig: true },
     );
