@@ -13,6 +13,8 @@ export const AUDIT_MAX_QUEUED = 20_000;
 interface Pending {
   actor: AuditActor;
   entry: AuditEntry;
+  /** When the event happened (the row's created_at). */
+  at: Date;
 }
 
 /**
@@ -45,6 +47,7 @@ export class AuditBackgroundWriter implements OnModuleDestroy {
     this.queue.push({
       actor,
       entry: { ...entry, before: maskSecrets(entry.before), after: maskSecrets(entry.after) },
+      at: new Date(),
     });
     if (this.queue.length >= AUDIT_MAX_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), AUDIT_FLUSH_MS);

@@ -40,19 +40,20 @@ export class AuditRepository {
   /** Many rows in one statement (the background writer's batches). Rows of a tenant that does not
    *  exist (a login attempt naming one) are skipped rather than failing the batch. Entries are
    *  expected masked already. */
-  async insertMany(rows: { actor: AuditActor; entry: AuditEntry }[]): Promise<void> {
+  async insertMany(rows: { actor: AuditActor; entry: AuditEntry; at: Date }[]): Promise<void> {
     if (rows.length === 0) return;
-    const column = <T>(pick: (row: { actor: AuditActor; entry: AuditEntry }) => T): T[] =>
+    const column = <T>(pick: (row: { actor: AuditActor; entry: AuditEntry; at: Date }) => T): T[] =>
       rows.map(pick);
     const json = (value: unknown): string | null =>
       value === undefined ? null : JSON.stringify(value);
     await this.db.query(
       `INSERT INTO audit_log (tenant_id, actor_id, actor_name, action, target_type, target_id,
-                              before, after, client_address, request_id)
+                              before, after, client_address, request_id, created_at)
        SELECT r.* FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                              $6::text[], $7::jsonb[], $8::jsonb[], $9::text[], $10::text[])
+                              $6::text[], $7::jsonb[], $8::jsonb[], $9::text[], $10::text[],
+                              $11::timestamptz[])
          AS r(tenant_id, actor_id, actor_name, action, target_type, target_id, before, after,
-              client_address, request_id)
+              client_address, request_id, created_at)
        WHERE EXISTS (SELECT 1 FROM tenants t WHERE t.id = r.tenant_id)`,
       [
         column((row) => row.actor.tenantId),
@@ -65,6 +66,8 @@ export class AuditRepository {
         column((row) => json(row.entry.after)),
         column((row) => row.actor.address?.slice(0, 64) ?? null),
         column((row) => row.actor.requestId),
+        // When it happened, not when the batch was written: the log's order is the events'.
+        column((row) => row.at),
       ],
     );
   }
