@@ -1,35 +1,14 @@
 import { DEFAULT_HTTP_PORTS } from '@gatehouse/contracts';
-import { KeyRing } from '@gatehouse/crypto';
 import {
   env,
-  EnvError,
   type EnvValues,
   type EnvVarSpec,
   httpEnv,
+  keyRingEnv,
   parseEnv,
+  refusePlaceholderKeyRing,
 } from '@gatehouse/platform/config';
 import { parseAllowList, type AllowList } from './outbound/ssrf-policy';
-
-const SECRET_KEYS_EXPECTS = 'kid:base64-32-byte-key entries, comma-separated (the first encrypts)';
-/** Key id of the public placeholder ring in docker-compose.yml (its key is in the file). */
-const PLACEHOLDER_KEY_IDS = ['change-me'];
-
-/** The key ring parsed at boot; the error names the variable, never the value. */
-function keyRingEnv(description: string): EnvVarSpec<KeyRing> {
-  return {
-    description,
-    expects: SECRET_KEYS_EXPECTS,
-    secret: true,
-    parse: (raw) => {
-      try {
-        return KeyRing.parse(raw);
-      } catch (error: unknown) {
-        const reason = error instanceof Error ? `; ${error.message}` : '';
-        throw new EnvError('GATEHOUSE_SECRET_KEYS', `${SECRET_KEYS_EXPECTS}${reason}`, '');
-      }
-    },
-  };
-}
 
 function allowListEnv(description: string): EnvVarSpec<AllowList> {
   return {
@@ -72,16 +51,6 @@ export function loadIntegrationGatewayConfig(
   source: NodeJS.ProcessEnv = process.env,
 ): IntegrationGatewayConfig {
   const config = parseEnv(INTEGRATION_GATEWAY_ENV, source);
-  const mode = source.NODE_ENV?.trim() || 'development';
-  const placeholder = config.GATEHOUSE_SECRET_KEYS.kids.find((kid) =>
-    PLACEHOLDER_KEY_IDS.includes(kid),
-  );
-  if (placeholder !== undefined && mode !== 'development') {
-    throw new EnvError(
-      'GATEHOUSE_SECRET_KEYS',
-      `a key ring minted for this deployment (key id "${placeholder}" is the public placeholder, refused when NODE_ENV=${mode})`,
-      '',
-    );
-  }
+  refusePlaceholderKeyRing(config.GATEHOUSE_SECRET_KEYS, source);
   return config;
 }
