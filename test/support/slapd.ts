@@ -391,19 +391,30 @@ export async function startSlapd(opts: StartSlapdOptions = {}): Promise<SlapdIns
   }
 }
 
-/** Applies an LDIF change (`changetype: modify`, `add`, …) to `slapd` as its admin with
- *  `ldapmodify`; rejects with ldapmodify's output when it fails. Bounded by 15 s. */
-export function ldapModify(slapd: SlapdInstance, ldif: string): Promise<void> {
+/** An OpenLDAP client tool (`ldapadd`, `ldapmodify`, `ldapsearch`, `ldapmodrdn`, `ldapdelete`)
+ *  against `slapd` as its admin; `input` is LDIF on stdin. Answers stdout; rejects with the tool's
+ *  output when it fails. Bounded by 60 s. */
+export function ldapTool(
+  slapd: SlapdInstance,
+  tool: string,
+  args: string[],
+  input?: string,
+): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const child = execFile(
-      'ldapmodify',
-      ['-x', '-H', slapd.url, '-D', TEST_ADMIN_DN, '-w', TEST_ADMIN_PASSWORD],
-      { timeout: 15000 },
+      tool,
+      ['-x', '-H', slapd.url, '-D', TEST_ADMIN_DN, '-w', TEST_ADMIN_PASSWORD, ...args],
+      { timeout: 60000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`ldapmodify failed: ${stderr || stdout || error.message}`));
-        else resolvePromise();
+        if (error) reject(new Error(`${tool} failed: ${stderr || stdout || error.message}`));
+        else resolvePromise(stdout);
       },
     );
-    child.stdin?.end(ldif);
+    child.stdin?.end(input);
   });
+}
+
+/** Applies an LDIF change (`changetype: modify`, `add`, …) to `slapd` with `ldapmodify`. */
+export async function ldapModify(slapd: SlapdInstance, ldif: string): Promise<void> {
+  await ldapTool(slapd, 'ldapmodify', [], ldif);
 }

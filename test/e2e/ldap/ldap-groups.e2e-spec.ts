@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type {
   LdapGroupRoleMappingsReply,
   LdapSyncDetailView,
@@ -11,6 +9,7 @@ import type {
 import { login, managementCaller, withDatabase } from '@gatehouse/testing/auth-client';
 import { request } from '@gatehouse/testing/http-client';
 import {
+  ldapTool as ldapToolOf,
   type SlapdInstance,
   startSlapd,
   TEST_ADMIN_DN,
@@ -22,7 +21,6 @@ import { sleep, waitFor } from '@gatehouse/testing/wait-for';
 import { Queue } from 'bullmq';
 import { redisOptionsFromUrl } from '@gatehouse/platform';
 
-const run = promisify(execFile);
 const USERS = 'ou=users,dc=example,dc=com';
 const GROUPS = 'ou=groups,dc=example,dc=com';
 const group = (cn: string): string => `cn=${cn},${GROUPS}`;
@@ -79,15 +77,9 @@ describe('LDAP groups, group roles, incremental runs, progress, single-user re-s
     30000,
   );
 
-  async function ldapTool(tool: string, args: string[], input?: string): Promise<string> {
-    const child = run(
-      tool,
-      ['-x', '-H', slapd.url, '-D', TEST_ADMIN_DN, '-w', TEST_ADMIN_PASSWORD, ...args],
-      { maxBuffer: 64 * 1024 * 1024 },
-    );
-    if (input !== undefined) child.child.stdin?.end(input);
-    return (await child).stdout;
-  }
+  /** An OpenLDAP client tool against the test slapd, as its admin; `input` is LDIF on stdin. */
+  const ldapTool = (tool: string, args: string[], input?: string): Promise<string> =>
+    ldapToolOf(slapd, tool, args, input);
 
   const query = <T extends Record<string, unknown>>(
     sql: string,

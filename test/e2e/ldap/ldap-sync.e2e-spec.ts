@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type {
   LdapSyncDetailView,
   LdapSyncHistoryPage,
@@ -8,6 +6,7 @@ import type {
 import { login, withDatabase, managementCaller } from '@gatehouse/testing/auth-client';
 import { type JsonResponse, request } from '@gatehouse/testing/http-client';
 import {
+  ldapTool as ldapToolOf,
   type SlapdInstance,
   startSlapd,
   TEST_ADMIN_DN,
@@ -19,7 +18,6 @@ import { waitFor } from '@gatehouse/testing/wait-for';
 import { Queue } from 'bullmq';
 import { redisOptionsFromUrl } from '@gatehouse/platform';
 
-const run = promisify(execFile);
 const USERS_BASE = 'ou=users,dc=example,dc=com';
 
 /** seed 003 "手动同步LDAP用户", "同步历史", "同步详情" end to end: HTTP to the gateway, Redis-RPC and
@@ -39,22 +37,8 @@ describe('LDAP user sync (seed 003)', () => {
   );
 
   /** An OpenLDAP client tool against the test slapd, as its admin; `input` is LDIF on stdin. */
-  async function ldapTool(tool: string, args: string[], input?: string): Promise<string> {
-    const child = run(tool, [
-      '-x',
-      '-H',
-      slapd.url,
-      '-D',
-      TEST_ADMIN_DN,
-      '-w',
-      TEST_ADMIN_PASSWORD,
-      ...args,
-    ]);
-    if (input !== undefined) {
-      child.child.stdin?.end(input);
-    }
-    return (await child).stdout;
-  }
+  const ldapTool = (tool: string, args: string[], input?: string): Promise<string> =>
+    ldapToolOf(slapd, tool, args, input);
 
   async function directoryUserCount(): Promise<number> {
     const out = await ldapTool('ldapsearch', ['-LLL', '-b', USERS_BASE, '(uid=*)', '1.1']);
