@@ -8,6 +8,7 @@ import { CreateLdapSync1764290000000 } from './migrations/1764290000000-create-l
 import { CreateLdapGroups1764300000000 } from './migrations/1764300000000-create-ldap-groups';
 import { CreateAdmin1764310000000 } from './migrations/1764310000000-create-admin';
 import { CreateIntegrations1764320000000 } from './migrations/1764320000000-create-integrations';
+import { SyncItemPages1764330000000 } from './migrations/1764330000000-sync-item-pages';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   CreateLdapGroups1764300000000,
   CreateAdmin1764310000000,
   CreateIntegrations1764320000000,
+  SyncItemPages1764330000000,
 ];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

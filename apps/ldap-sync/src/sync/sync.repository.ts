@@ -67,6 +67,15 @@ export interface RunOutcome {
 
 export type RunItemKind = 'new' | 'updated' | 'deleted' | 'failed';
 
+/** One item of a stored detail page (ldap_sync_run_item_pages.items). */
+interface StoredItem {
+  username: string | null;
+  name: string | null;
+  email?: string | null;
+  changes?: string[];
+  reason?: string | null;
+}
+
 export interface RunItems {
   newUsersList: LdapSyncUserItem[];
   updatedUsersList: LdapSyncUserItem[];
@@ -208,6 +217,16 @@ export class SyncRepository {
     return users;
   }
 
+  /** Whether the tenant has any directory user (active or not). */
+  async hasLdapUsers(tenantId: string): Promise<boolean> {
+    const rows = await this.db.query<{ found: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = $1 AND source = 'ldap'
+                      AND ldap_uuid IS NOT NULL) AS found`,
+      [tenantId],
+    );
+    return rows[0]?.found === true;
+  }
+
   /** Refreshes the planner's statistics of `users` (after a bulk load). */
   async analyzeUsers(): Promise<void> {
     await this.db.query('ANALYZE users');
@@ -267,7 +286,9 @@ export class SyncRepository {
         await writeBatch(this.db.manager, tenantId, runId, batch);
         for (const row of batch) written[row.kind] += 1;
       } catch (error: unknown) {
-        if (!isUniqueViolation(error)) throw error;
+        // Pages are written concurrently: two batches claiming the same usernames in opposite
+        // order can deadlock; the loser is retried row by row like a refused batch.
+        if (!isUniqueViolation(error) && sqlState(error) !== DEADLOCK_DETECTED) throw error;
         for (const row of batch) {
           try {
             await writeBatch(this.db.manager, tenantId, runId, [row]);
@@ -366,19 +387,10 @@ export class SyncRepository {
     return { total: count?.total ?? '0', rows };
   }
 
+  /** The run's detail lists, each in the order its items were written. */
   async items(runId: string): Promise<RunItems> {
-    const rows = await this.db.query<
-      {
-        kind: RunItemKind;
-        username: string | null;
-        name: string | null;
-        email: string | null;
-        changes: string[];
-        reason: string | null;
-      }[]
-    >(
-      `SELECT kind, username, name, email, changes, reason FROM ldap_sync_run_items
-       WHERE run_id = $1 ORDER BY id`,
+    const pages = await this.db.query<{ kind: RunItemKind; items: StoredItem[] }[]>(
+      `SELECT kind, items FROM ldap_sync_run_item_pages WHERE run_id = $1 ORDER BY id`,
       [runId],
     );
     const items: RunItems = {
@@ -387,28 +399,24 @@ export class SyncRepository {
       deletedUsersList: [],
       failedUsersList: [],
     };
-    for (const row of rows) {
-      switch (row.kind) {
-        case 'new':
-          items.newUsersList.push({ username: row.username, name: row.name, email: row.email });
-          break;
-        case 'updated':
-          items.updatedUsersList.push({
-            username: row.username,
-            name: row.name,
-            changes: row.changes,
-          });
-          break;
-        case 'deleted':
-          items.deletedUsersList.push({ username: row.username, name: row.name });
-          break;
-        case 'failed':
-          items.failedUsersList.push({
-            username: row.username,
-            name: row.name,
-            reason: row.reason,
-          });
-          break;
+    for (const page of pages) {
+      for (const item of page.items) {
+        const username = item.username ?? null;
+        const name = item.name ?? null;
+        switch (page.kind) {
+          case 'new':
+            items.newUsersList.push({ username, name, email: item.email ?? null });
+            break;
+          case 'updated':
+            items.updatedUsersList.push({ username, name, changes: item.changes ?? [] });
+            break;
+          case 'deleted':
+            items.deletedUsersList.push({ username, name });
+            break;
+          case 'failed':
+            items.failedUsersList.push({ username, name, reason: item.reason ?? null });
+            break;
+        }
       }
     }
     return items;
@@ -475,9 +483,9 @@ async function writeBatch(
   await manager.query(
     `WITH input AS (
        SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::text[], $12::text[])
+                            $9::text[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY
          AS i(username, ldap_uuid, ldap_dn, email, first_name, last_name, employee_number, kind,
-              name, changes)
+              name, changes, position)
      ), upserted AS (
        -- A data-modifying WITH runs to completion whether or not it is read.
        INSERT INTO users (tenant_id, username, source, ldap_uuid, ldap_dn, email, first_name,
@@ -494,8 +502,13 @@ async function writeBatch(
          IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.ldap_dn, EXCLUDED.email,
                            EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.employee_number, true)
      )
-     INSERT INTO ldap_sync_run_items (run_id, kind, username, name, email, changes)
-     SELECT $2, kind, username, name, email, string_to_array(changes, ',') FROM input`,
+     -- One item page per kind, its items in input order (ldap_sync_run_item_pages).
+     INSERT INTO ldap_sync_run_item_pages (run_id, kind, items)
+     SELECT $2, kind,
+            jsonb_agg(jsonb_build_object('username', username, 'name', name, 'email', email,
+                                         'changes', string_to_array(changes, ','))
+                      ORDER BY position)
+     FROM input GROUP BY kind`,
     [
       tenantId,
       runId,
@@ -514,38 +527,40 @@ async function writeBatch(
   );
 }
 
+/** Appends items to the run's detail lists: one page per kind. */
 async function insertItems(
   manager: EntityManager,
   runId: string,
-  items: readonly {
-    kind: RunItemKind;
-    username: string | null;
-    name: string | null;
-    email: string | null;
-    changes: string[];
-    reason: string | null;
-  }[],
+  items: readonly (StoredItem & { kind: RunItemKind })[],
 ): Promise<void> {
-  if (items.length === 0) return;
+  const pages = new Map<RunItemKind, StoredItem[]>();
+  for (const { kind, ...item } of items) {
+    const page = pages.get(kind);
+    if (page) page.push(item);
+    else pages.set(kind, [item]);
+  }
+  if (pages.size === 0) return;
   await manager.query(
-    `INSERT INTO ldap_sync_run_items (run_id, kind, username, name, email, changes, reason)
-     SELECT $1, item.kind, item.username, item.name, item.email,
-            ARRAY(SELECT jsonb_array_elements_text(item.changes)), item.reason
-     FROM jsonb_to_recordset($2::jsonb) AS item(kind text, username text, name text, email text,
-                                               changes jsonb, reason text)`,
-    [runId, JSON.stringify(items)],
+    `INSERT INTO ldap_sync_run_item_pages (run_id, kind, items)
+     SELECT $1, kind, items FROM unnest($2::text[], $3::jsonb[]) AS p(kind, items)`,
+    [runId, [...pages.keys()], [...pages.values()].map((page) => JSON.stringify(page))],
   );
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = 'code' in error ? error.code : undefined;
+const UNIQUE_VIOLATION = '23505';
+const DEADLOCK_DETECTED = '40P01';
+
+/** The SQLSTATE of a driver error, directly or wrapped by TypeORM. */
+function sqlState(error: unknown): unknown {
+  if (typeof error !== 'object' || error === null) return undefined;
+  if ('code' in error && typeof error.code === 'string') return error.code;
   const driverError = 'driverError' in error ? error.driverError : undefined;
-  return (
-    code === '23505' ||
-    (typeof driverError === 'object' &&
-      driverError !== null &&
-      'code' in driverError &&
-      driverError.code === '23505')
-  );
+  if (typeof driverError === 'object' && driverError !== null && 'code' in driverError) {
+    return driverError.code;
+  }
+  return undefined;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return sqlState(error) === UNIQUE_VIOLATION;
 }

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { POSTGRES_ADMIN_URL } from '@gatehouse/testing/test-database';
+import { buildDataSourceOptions, MIGRATIONS } from '../data-source.options';
+import { SyncItemPages1764330000000 } from './1764330000000-sync-item-pages';
+
+function databaseUrl(name: string): string {
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function query<T extends Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<T>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Applies `migrations` (in order) to the database, or undoes the last applied one. */
+async function migrate(url: string, migrations: typeof MIGRATIONS, undo = false): Promise<void> {
+  const dataSource = new DataSource({ ...buildDataSourceOptions(url, 2), migrations });
+  await dataSource.initialize();
+  try {
+    if (undo) await dataSource.undoLastMigration({ transaction: 'each' });
+    else await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+describe('migration SyncItemPages: run items become pages, and back', () => {
+  const name = `gh_itempages_${randomBytes(4).toString('hex')}`;
+  const url = databaseUrl(name);
+  const upgrade = MIGRATIONS.indexOf(SyncItemPages1764330000000);
+  const before = MIGRATIONS.slice(0, upgrade);
+  const through = MIGRATIONS.slice(0, upgrade + 1);
+
+  beforeAll(async () => {
+    await query(POSTGRES_ADMIN_URL, `CREATE DATABASE "${name}"`);
+    await migrate(url, before);
+  });
+
+  afterAll(async () => {
+    await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+
+  it('keeps every stored item, per run and kind, in its order', async () => {
+    const [run] = await query<{ id: string }>(
+      url,
+      `INSERT INTO ldap_sync_runs (tenant_id, status, ended_at) VALUES ('1', 'succeeded', now())
+       RETURNING id::text AS id`,
+    );
+    await query(
+      url,
+      `INSERT INTO ldap_sync_run_items (run_id, kind, username, name, email, changes, reason)
+       VALUES ($1, 'new', 'b', 'B b', 'b@x.test', '{}', NULL),
+              ($1, 'updated', 'u', 'U u', NULL, '{email,dn}', NULL),
+              ($1, 'new', 'a', 'A a', NULL, '{}', NULL),
+              ($1, 'failed', 'f', NULL, NULL, '{}', 'no uid')`,
+      [run?.id],
+    );
+
+    await migrate(url, through);
+    const pages = await query<{ kind: string; items: unknown }>(
+      url,
+      `SELECT kind, items FROM ldap_sync_run_item_pages WHERE run_id = $1 ORDER BY kind`,
+      [run?.id],
+    );
+    expect(pages).toEqual([
+      { kind: 'failed', items: [expect.objectContaining({ username: 'f', reason: 'no uid' })] },
+      {
+        kind: 'new',
+        items: [
+          expect.objectContaining({ username: 'b', name: 'B b', email: 'b@x.test' }),
+          expect.objectContaining({ username: 'a', email: null }),
+        ],
+      },
+      {
+        kind: 'updated',
+        items: [expect.objectContaining({ username: 'u', changes: ['email', 'dn'] })],
+      },
+    ]);
+
+    await migrate(url, through, true);
+    const rows = await query<{ kind: string; username: string; changes: string[] }>(
+      url,
+      `SELECT kind, username, changes FROM ldap_sync_run_items WHERE run_id = $1 ORDER BY id`,
+      [run?.id],
+    );
+    expect(rows.map((row) => [row.kind, row.username])).toEqual(
+      expect.arrayContaining([
+        ['new', 'b'],
+        ['new', 'a'],
+        ['updated', 'u'],
+        ['failed', 'f'],
+      ]),
+    );
+    const news = rows.filter((row) => row.kind === 'new').map((row) => row.username);
+    expect(news).toEqual(['b', 'a']);
+    expect(rows.find((row) => row.kind === 'updated')?.changes).toEqual(['email', 'dn']);
+  });
+});
