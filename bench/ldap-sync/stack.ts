@@ -53,7 +53,8 @@ export async function startSyncStack(options: SyncStackOptions): Promise<SyncSta
   const appEnv: NodeJS.ProcessEnv = {
     HTTP_HOST: '127.0.0.1',
     NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
+    // BENCH_LOG_LEVEL: e.g. info, to read a run's phases in .tmp/bench-logs.
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
     DATABASE_URL: database.url,
     REDIS_URL: redisUrl,
     GATEHOUSE_SECRET_KEYS: `bench:${randomBytes(32).toString('base64')}`,

@@ -25,6 +25,18 @@ export const LDAP_SYNC_ENV = {
     1,
     1000,
   ),
+  LDAP_SYNC_WRITE_CONCURRENCY: env.int(
+    'Pages of users a sync writes at once, each on its own database connection, while it reads the next page (pages are still planned in directory order). 1 writes one page at a time',
+    2,
+    1,
+    8,
+  ),
+  LDAP_SYNC_PROGRESS_INTERVAL_MS: env.int(
+    'A running sync writes its progress (entries read and written) into its record at most this often',
+    1000,
+    50,
+    60000,
+  ),
   LDAP_SYNC_MAX_DELETE_PERCENT: env.int(
     "A sync that would deactivate more than this percentage of the tenant's active LDAP users fails and deactivates nobody, unless run with force=true",
     20,

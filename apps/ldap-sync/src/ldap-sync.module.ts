@@ -58,9 +58,6 @@ export function ldapProviders(keyRing: KeyRing): Provider[] {
   ];
 }
 
-/** A running sync writes its progress into its run record at most this often. */
-const PROGRESS_INTERVAL_MS = 1000;
-
 @Module({})
 export class LdapSyncModule {
   static forRoot(config: PlatformConfig, own: LdapSyncConfig): DynamicModule {
@@ -117,6 +114,7 @@ function syncOptions(own: LdapSyncConfig): SyncOptions {
   return {
     pageSize: own.LDAP_SYNC_PAGE_SIZE,
     batchSize: own.LDAP_SYNC_BATCH_SIZE,
+    writeConcurrency: own.LDAP_SYNC_WRITE_CONCURRENCY,
     maxDeleteRatio: own.LDAP_SYNC_MAX_DELETE_PERCENT / 100,
     staleRunSeconds: own.LDAP_SYNC_STALE_RUN_SECONDS,
     modePolicy: {
@@ -124,6 +122,6 @@ function syncOptions(own: LdapSyncConfig): SyncOptions {
       fullMaxAgeHours: own.LDAP_SYNC_FULL_MAX_AGE_HOURS,
       overlapMs: own.LDAP_SYNC_OVERLAP_SECONDS * 1000,
     },
-    progressIntervalMs: PROGRESS_INTERVAL_MS,
+    progressIntervalMs: own.LDAP_SYNC_PROGRESS_INTERVAL_MS,
   };
 }

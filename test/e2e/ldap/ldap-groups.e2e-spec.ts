@@ -168,6 +168,8 @@ describe('LDAP groups, group roles, incremental runs, progress, single-user re-s
         GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
         LOGIN_MAX_FAILURES: '50',
         LDAP_SYNC_PAGE_SIZE: '5',
+        // Progress often enough to be seen during the 2,000-user run of the progress test.
+        LDAP_SYNC_PROGRESS_INTERVAL_MS: '100',
         LDAP_SYNC_FULL_EVERY_RUNS: '3',
         LDAP_SYNC_OVERLAP_SECONDS: '0',
       },

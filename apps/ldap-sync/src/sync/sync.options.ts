@@ -5,6 +5,8 @@ import type { ModePolicy } from './sync-mode';
 export interface SyncOptions {
   pageSize: number;
   batchSize: number;
+  /** Pages written at once (each on its own connection) while the next page is read. */
+  writeConcurrency: number;
   /** 0..1: deletions above this share of the active LDAP users need force=true. */
   maxDeleteRatio: number;
   staleRunSeconds: number;

@@ -37,6 +37,7 @@ import {
   entryId,
 } from './sync-plan';
 import { changedSinceFilter, decideScheduledMode, type SyncMode } from './sync-mode';
+import { PagePipeline } from './page-pipeline';
 import {
   type RunProgress,
   SyncRunExtrasRepository,
@@ -397,18 +398,23 @@ export class SyncService {
     this.configs.toDirectory(config);
   }
 
-  /** Writes one page's plan and counts it into `outcome`. */
-  /** One page against the stored rows of its own entries (read by stable id). */
+  /** One page against the stored rows of its own entries (read by stable id), or against none
+   *  when the tenant had no directory users at the start of the run. */
   private async planPage(
     tenantId: string,
     seen: Set<string>,
     page: readonly LdapEntry[],
     mapping: ResolvedFieldMapping,
+    compare: boolean,
   ): Promise<PagePlan> {
     const ids = page.map(entryId).filter((id): id is string => id !== undefined);
-    const current = await this.runs.ldapUsersByIds(tenantId, ids);
+    const current = compare
+      ? await this.runs.ldapUsersByIds(tenantId, ids)
+      : new Map<string, CurrentLdapUser>();
     return planPage(current, seen, page, mapping);
   }
+
+  /** Writes one page's plan and counts it into `outcome`. */
 
   private async writePage(
     tenantId: string,
@@ -460,8 +466,10 @@ export class SyncService {
     const incremental = target.mode === 'incremental' && target.since;
     const filter = incremental ? changedSinceFilter(allUsers, target.since as Date) : allUsers;
     let step = 'connect';
-    // A page's users are written while the next page is read and planned: one write in flight.
-    let writing: Promise<void> = Promise.resolve();
+    // A tenant without directory users (a first sync) has no rows to compare pages against.
+    const compare = await this.runs.hasLdapUsers(tenantId);
+    // Pages are planned in order and written while the next ones are read (page-pipeline.ts).
+    const pipeline = new PagePipeline<PagePlan>(this.options.writeConcurrency);
     try {
       const connection = await this.adapter.connect(directory.connect);
       try {
@@ -479,19 +487,17 @@ export class SyncService {
           outcome.entriesRead += page.length;
           const runId = target.runId;
           if (runId !== null) {
-            // One page in flight: its rows are looked up, planned and written while the next
-            // page is read (pages are planned in order, so `seen` sees them in order).
-            await writing;
-            writing = this.planPage(tenantId, seen, page, mapping).then((plan) =>
-              this.writePage(tenantId, runId, plan, outcome),
+            await pipeline.add(
+              () => this.planPage(tenantId, seen, page, mapping, compare),
+              async (plan) => {
+                await this.writePage(tenantId, runId, plan, outcome);
+                await target.progress?.(outcome);
+              },
             );
-            // Awaited before the next page and at the end; this only keeps a failure meanwhile
-            // from being an unhandled rejection.
-            writing.catch(() => undefined);
             await target.progress?.(outcome);
             continue;
           }
-          const plan = await this.planPage(tenantId, seen, page, mapping);
+          const plan = await this.planPage(tenantId, seen, page, mapping, compare);
           const failed: FailedEntry[] = plan.failed;
           target.items.newUsersList.push(
             ...plan.created.map((user) => ({
@@ -516,10 +522,10 @@ export class SyncService {
       } finally {
         await connection.close();
       }
-      await writing;
+      await pipeline.drain();
     } catch (error: unknown) {
       // The run ends only after its last write settled (its users are kept either way).
-      await writing.catch(() => undefined);
+      await pipeline.settle();
       if (!(error instanceof LdapAdapterError)) throw error;
       this.logger.warn(`tenant ${tenantId}: sync ${step} failed (${error.kind}): ${error.message}`);
       return fail(`LDAP ${step} failed (${error.kind}): ${error.message}`);
