@@ -9,6 +9,7 @@ import { CreateLdapGroups1764300000000 } from './migrations/1764300000000-create
 import { CreateAdmin1764310000000 } from './migrations/1764310000000-create-admin';
 import { CreateIntegrations1764320000000 } from './migrations/1764320000000-create-integrations';
 import { SyncItemPages1764330000000 } from './migrations/1764330000000-sync-item-pages';
+import { InheritedMemberships1764340000000 } from './migrations/1764340000000-inherited-memberships';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   CreateAdmin1764310000000,
   CreateIntegrations1764320000000,
   SyncItemPages1764330000000,
+  InheritedMemberships1764340000000,
 ];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -128,11 +128,12 @@ export class GroupSyncRepository {
     return { users, nested };
   }
 
-  /** Every effective membership of the tenant. */
-  async effective(manager: EntityManager, tenantId: string): Promise<EffectiveMembership[]> {
+  /** The tenant's memberships that come from nesting only (ldap_inherited_memberships); the
+   *  direct ones are the edges of ldap_group_members. */
+  async inherited(manager: EntityManager, tenantId: string): Promise<EffectiveMembership[]> {
     return manager.query<EffectiveMembership[]>(
-      `SELECT user_id::text AS "userId", group_id::text AS "groupId", direct
-       FROM ldap_user_groups WHERE tenant_id = $1`,
+      `SELECT user_id::text AS "userId", group_id::text AS "groupId", false AS direct
+       FROM ldap_inherited_memberships WHERE tenant_id = $1`,
       [tenantId],
     );
   }
@@ -166,8 +167,8 @@ export class GroupSyncRepository {
     }
   }
 
-  /** Writes only what changed in the effective memberships. */
-  async writeMembershipDelta(
+  /** Inserts and deletes inherited memberships (user and group pairs), in chunks. */
+  async writeInheritedDelta(
     manager: EntityManager,
     tenantId: string,
     delta: { upserts: readonly EffectiveMembership[]; removed: readonly EffectiveMembership[] },
@@ -175,7 +176,7 @@ export class GroupSyncRepository {
     for (let i = 0; i < delta.removed.length; i += CHUNK) {
       const chunk = delta.removed.slice(i, i + CHUNK);
       await manager.query(
-        `DELETE FROM ldap_user_groups t USING unnest($2::bigint[], $3::bigint[]) AS n(u, g)
+        `DELETE FROM ldap_inherited_memberships t USING unnest($2::bigint[], $3::bigint[]) AS n(u, g)
          WHERE t.tenant_id = $1 AND t.user_id = n.u AND t.group_id = n.g`,
         [tenantId, chunk.map((row) => row.userId), chunk.map((row) => row.groupId)],
       );
@@ -183,22 +184,19 @@ export class GroupSyncRepository {
     for (let i = 0; i < delta.upserts.length; i += CHUNK) {
       const chunk = delta.upserts.slice(i, i + CHUNK);
       await manager.query(
-        `INSERT INTO ldap_user_groups (tenant_id, user_id, group_id, direct)
-         SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[], $4::boolean[])
-         ON CONFLICT (user_id, group_id) DO UPDATE SET direct = EXCLUDED.direct`,
-        [
-          tenantId,
-          chunk.map((row) => row.userId),
-          chunk.map((row) => row.groupId),
-          chunk.map((row) => row.direct),
-        ],
+        `INSERT INTO ldap_inherited_memberships (tenant_id, user_id, group_id)
+         SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[])
+         ON CONFLICT (user_id, group_id) DO NOTHING`,
+        [tenantId, chunk.map((row) => row.userId), chunk.map((row) => row.groupId)],
       );
     }
   }
 
   /**
    * Makes the effective memberships of the tenant (or, with `userIds`, of those users only)
-   * exactly `rows`; answers how many rows were inserted, changed and deleted.
+   * exactly `rows`. The direct ones must already be edges of ldap_group_members (the caller
+   * writes those); the inherited ones are stored here. Answers how many inherited rows were
+   * inserted and deleted.
    */
   async replaceEffective(
     manager: EntityManager,
@@ -206,38 +204,33 @@ export class GroupSyncRepository {
     rows: readonly EffectiveMembership[],
     userIds?: readonly string[],
   ): Promise<{ added: number; removed: number }> {
+    const inherited = rows.filter((row) => !row.direct);
     const scope = userIds ? 'AND t.user_id = ANY($4::bigint[])' : '';
     const removed = await manager.query<{ n: string }[]>(
       `WITH gone AS (
-         DELETE FROM ldap_user_groups t WHERE t.tenant_id = $1 ${scope}
+         DELETE FROM ldap_inherited_memberships t WHERE t.tenant_id = $1 ${scope}
            AND NOT EXISTS (SELECT 1 FROM unnest($2::bigint[], $3::bigint[]) AS n(u, g)
                            WHERE n.u = t.user_id AND n.g = t.group_id)
          RETURNING 1)
        SELECT count(*)::text AS n FROM gone`,
       [
         tenantId,
-        rows.map((row) => row.userId),
-        rows.map((row) => row.groupId),
+        inherited.map((row) => row.userId),
+        inherited.map((row) => row.groupId),
         ...(userIds ? [userIds] : []),
       ],
     );
     let added = 0;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const chunk = rows.slice(i, i + CHUNK);
+    for (let i = 0; i < inherited.length; i += CHUNK) {
+      const chunk = inherited.slice(i, i + CHUNK);
       const [result] = await manager.query<{ n: string }[]>(
         `WITH written AS (
-           INSERT INTO ldap_user_groups (tenant_id, user_id, group_id, direct)
-           SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[], $4::boolean[])
-           ON CONFLICT (user_id, group_id) DO UPDATE SET direct = EXCLUDED.direct
-           WHERE ldap_user_groups.direct IS DISTINCT FROM EXCLUDED.direct
+           INSERT INTO ldap_inherited_memberships (tenant_id, user_id, group_id)
+           SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[])
+           ON CONFLICT (user_id, group_id) DO NOTHING
            RETURNING 1)
          SELECT count(*)::text AS n FROM written`,
-        [
-          tenantId,
-          chunk.map((row) => row.userId),
-          chunk.map((row) => row.groupId),
-          chunk.map((row) => row.direct),
-        ],
+        [tenantId, chunk.map((row) => row.userId), chunk.map((row) => row.groupId)],
       );
       added += Number(result?.n ?? 0);
     }

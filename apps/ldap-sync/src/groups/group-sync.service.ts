@@ -159,12 +159,8 @@ export class GroupSyncService {
         after.users.delete(id);
         after.nested.delete(id);
       }
-      await this.repository.writeEdgeDelta(
-        manager,
-        tenantId,
-        'users',
-        diffEdges(before.users, after.users, readIds),
-      );
+      const userEdges = diffEdges(before.users, after.users, readIds);
+      await this.repository.writeEdgeDelta(manager, tenantId, 'users', userEdges);
       await this.repository.writeEdgeDelta(
         manager,
         tenantId,
@@ -174,14 +170,16 @@ export class GroupSyncService {
       // Deleting a group cascades to its edges and memberships.
       await this.repository.deleteGroups(manager, tenantId, [...goneIds]);
 
+      // Direct memberships are the user edges written above; only the ones that come from
+      // nesting are stored besides them (ldap_inherited_memberships).
       const memberships = resolveMemberships(after, new Set(idByDnKey.values()));
-      const delta = diffMemberships(
-        (await this.repository.effective(manager, tenantId)).filter(
+      const inherited = diffMemberships(
+        (await this.repository.inherited(manager, tenantId)).filter(
           (row) => !goneIds.has(row.groupId),
         ),
-        memberships,
+        memberships.filter((row) => !row.direct),
       );
-      await this.repository.writeMembershipDelta(manager, tenantId, delta);
+      await this.repository.writeInheritedDelta(manager, tenantId, inherited);
       const roles = await this.repository.applyRoleMappings(manager, tenantId);
 
       const summary: LdapSyncGroupSummary = {
@@ -194,8 +192,8 @@ export class GroupSyncService {
           .slice(0, 100)
           .map((group) => ({ dn: group.dn, reason: group.reason })),
         memberships: memberships.length,
-        membershipsAdded: delta.upserts.length,
-        membershipsRemoved: delta.removed.length,
+        membershipsAdded: userEdges.added.length + inherited.upserts.length,
+        membershipsRemoved: userEdges.removed.length + inherited.removed.length,
         unresolvedMembers: unresolved,
         rolesGranted: roles.granted,
         rolesRevoked: roles.revoked,

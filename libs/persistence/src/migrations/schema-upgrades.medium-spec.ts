@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { POSTGRES_ADMIN_URL } from '@gatehouse/testing/test-database';
 import { buildDataSourceOptions, MIGRATIONS } from '../data-source.options';
 import { SyncItemPages1764330000000 } from './1764330000000-sync-item-pages';
+import { InheritedMemberships1764340000000 } from './1764340000000-inherited-memberships';
 
 function databaseUrl(name: string): string {
   const url = new URL(POSTGRES_ADMIN_URL);
@@ -37,6 +38,8 @@ async function migrate(url: string, migrations: typeof MIGRATIONS, undo = false)
   }
 }
 
+/** Migrations that reshape stored data: each is applied on top of the ones before it with data
+ *  in the old shape, checked, and undone. */
 describe('migration SyncItemPages: run items become pages, and back', () => {
   const name = `gh_itempages_${randomBytes(4).toString('hex')}`;
   const url = databaseUrl(name);
@@ -107,5 +110,69 @@ describe('migration SyncItemPages: run items become pages, and back', () => {
     const news = rows.filter((row) => row.kind === 'new').map((row) => row.username);
     expect(news).toEqual(['b', 'a']);
     expect(rows.find((row) => row.kind === 'updated')?.changes).toEqual(['email', 'dn']);
+  });
+});
+
+describe('migration InheritedMemberships: only nesting-derived rows stored, the view answers all', () => {
+  const name = `gh_inherited_${randomBytes(4).toString('hex')}`;
+  const url = databaseUrl(name);
+  const upgrade = MIGRATIONS.indexOf(InheritedMemberships1764340000000);
+  const before = MIGRATIONS.slice(0, upgrade);
+  const through = MIGRATIONS.slice(0, upgrade + 1);
+  const effective = (): Promise<{ user: string; group: string; direct: boolean }[]> =>
+    query(
+      url,
+      `SELECT u.username AS user, g.cn AS group, ug.direct FROM ldap_user_groups ug
+       JOIN users u ON u.id = ug.user_id JOIN ldap_groups g ON g.id = ug.group_id
+       ORDER BY 1, 2`,
+    );
+
+  beforeAll(async () => {
+    await query(POSTGRES_ADMIN_URL, `CREATE DATABASE "${name}"`);
+    await migrate(url, before);
+  });
+
+  afterAll(async () => {
+    await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+
+  it('keeps every effective membership with its direct flag, up and down', async () => {
+    // ann is listed in staff; staff is nested in all, so ann is in all through it.
+    await query(
+      url,
+      `WITH u AS (
+         INSERT INTO users (tenant_id, username, source, ldap_uuid)
+         VALUES ('1', 'ann', 'ldap', 'u-ann') RETURNING id),
+       g AS (
+         INSERT INTO ldap_groups (tenant_id, ldap_uuid, dn, dn_key, cn, kind)
+         VALUES ('1', 'g-staff', 'cn=staff', 'cn=staff', 'staff', 'groupOfNames'),
+                ('1', 'g-all', 'cn=all', 'cn=all', 'all', 'groupOfNames') RETURNING id, cn),
+       e AS (
+         INSERT INTO ldap_group_members (tenant_id, group_id, user_id)
+         SELECT '1', g.id, u.id FROM g, u WHERE g.cn = 'staff' RETURNING 1)
+       INSERT INTO ldap_user_groups (tenant_id, user_id, group_id, direct)
+       SELECT '1', u.id, g.id, g.cn = 'staff' FROM g, u`,
+    );
+    const stored = await effective();
+    expect(stored).toEqual([
+      { user: 'ann', group: 'all', direct: false },
+      { user: 'ann', group: 'staff', direct: true },
+    ]);
+
+    await migrate(url, through);
+    expect(await effective()).toEqual(stored);
+    const inherited = await query<{ count: string }>(
+      url,
+      'SELECT count(*)::text AS count FROM ldap_inherited_memberships',
+    );
+    expect(inherited[0]?.count).toBe('1');
+
+    await migrate(url, through, true);
+    expect(await effective()).toEqual(stored);
+    const kind = await query<{ relkind: string }>(
+      url,
+      `SELECT relkind FROM pg_class WHERE relname = 'ldap_user_groups'`,
+    );
+    expect(kind[0]?.relkind).toBe('r');
   });
 });
