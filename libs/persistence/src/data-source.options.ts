@@ -10,6 +10,7 @@ import { CreateAdmin1764310000000 } from './migrations/1764310000000-create-admi
 import { CreateIntegrations1764320000000 } from './migrations/1764320000000-create-integrations';
 import { SyncItemPages1764330000000 } from './migrations/1764330000000-sync-item-pages';
 import { InheritedMemberships1764340000000 } from './migrations/1764340000000-inherited-memberships';
+import { MembershipChecksPerStatement1764350000000 } from './migrations/1764350000000-membership-checks-per-statement';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   CreateIntegrations1764320000000,
   SyncItemPages1764330000000,
   InheritedMemberships1764340000000,
+  MembershipChecksPerStatement1764350000000,
 ];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DirectoryGroup, GroupKind } from './group-plan';
 import type { EffectiveMembership } from './group-resolution';
+import { insertMemberships } from './membership-insert';
 
 export interface StoredGroup {
   id: string;
@@ -159,8 +160,17 @@ export class GroupSyncRepository {
     }
     for (let i = 0; i < delta.added.length; i += CHUNK) {
       const chunk = delta.added.slice(i, i + CHUNK);
+      if (kind === 'users') {
+        await insertMemberships(
+          manager,
+          'ldap_group_members',
+          tenantId,
+          chunk.map(([groupId, userId]) => ({ groupId, userId })),
+        );
+        continue;
+      }
       await manager.query(
-        `INSERT INTO ${table} (tenant_id, group_id, ${member})
+        `INSERT INTO ldap_group_nesting (tenant_id, group_id, member_group_id)
          SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[]) ON CONFLICT DO NOTHING`,
         [tenantId, chunk.map((pair) => pair[0]), chunk.map((pair) => pair[1])],
       );
@@ -183,12 +193,7 @@ export class GroupSyncRepository {
     }
     for (let i = 0; i < delta.upserts.length; i += CHUNK) {
       const chunk = delta.upserts.slice(i, i + CHUNK);
-      await manager.query(
-        `INSERT INTO ldap_inherited_memberships (tenant_id, user_id, group_id)
-         SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[])
-         ON CONFLICT (user_id, group_id) DO NOTHING`,
-        [tenantId, chunk.map((row) => row.userId), chunk.map((row) => row.groupId)],
-      );
+      await insertMemberships(manager, 'ldap_inherited_memberships', tenantId, chunk);
     }
   }
 
@@ -223,16 +228,7 @@ export class GroupSyncRepository {
     let added = 0;
     for (let i = 0; i < inherited.length; i += CHUNK) {
       const chunk = inherited.slice(i, i + CHUNK);
-      const [result] = await manager.query<{ n: string }[]>(
-        `WITH written AS (
-           INSERT INTO ldap_inherited_memberships (tenant_id, user_id, group_id)
-           SELECT $1::varchar, * FROM unnest($2::bigint[], $3::bigint[])
-           ON CONFLICT (user_id, group_id) DO NOTHING
-           RETURNING 1)
-         SELECT count(*)::text AS n FROM written`,
-        [tenantId, chunk.map((row) => row.userId), chunk.map((row) => row.groupId)],
-      );
-      added += Number(result?.n ?? 0);
+      added += await insertMemberships(manager, 'ldap_inherited_memberships', tenantId, chunk);
     }
     return { added, removed: Number(removed[0]?.n ?? 0) };
   }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { insertMemberships } from '../groups/membership-insert';
 import type { CurrentLdapUser, PlannedUser } from '../sync/sync-plan';
 
 /** The rows a single-user re-sync reads and writes (users, the user's direct group edges, the
@@ -63,10 +64,11 @@ export class UserResyncRepository {
          AND NOT (group_id = ANY($3::bigint[]))`,
       [tenantId, userId, groupIds],
     );
-    await manager.query(
-      `INSERT INTO ldap_group_members (tenant_id, group_id, user_id)
-       SELECT $1::varchar, g, $2::bigint FROM unnest($3::bigint[]) AS g ON CONFLICT DO NOTHING`,
-      [tenantId, userId, groupIds],
+    await insertMemberships(
+      manager,
+      'ldap_group_members',
+      tenantId,
+      groupIds.map((groupId) => ({ groupId, userId })),
     );
   }
 

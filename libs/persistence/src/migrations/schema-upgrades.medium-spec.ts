@@ -5,6 +5,7 @@ import { POSTGRES_ADMIN_URL } from '@gatehouse/testing/test-database';
 import { buildDataSourceOptions, MIGRATIONS } from '../data-source.options';
 import { SyncItemPages1764330000000 } from './1764330000000-sync-item-pages';
 import { InheritedMemberships1764340000000 } from './1764340000000-inherited-memberships';
+import { MembershipChecksPerStatement1764350000000 } from './1764350000000-membership-checks-per-statement';
 
 function databaseUrl(name: string): string {
   const url = new URL(POSTGRES_ADMIN_URL);
@@ -174,5 +175,64 @@ describe('migration InheritedMemberships: only nesting-derived rows stored, the 
       `SELECT relkind FROM pg_class WHERE relname = 'ldap_user_groups'`,
     );
     expect(kind[0]?.relkind).toBe('r');
+  });
+});
+
+describe('migration MembershipChecksPerStatement: foreign keys become statement checks, and back', () => {
+  const name = `gh_memberfk_${randomBytes(4).toString('hex')}`;
+  const url = databaseUrl(name);
+  const upgrade = MIGRATIONS.indexOf(MembershipChecksPerStatement1764350000000);
+  const through = MIGRATIONS.slice(0, upgrade + 1);
+  const foreignKeys = async (): Promise<string[]> =>
+    (
+      await query<{ conname: string }>(
+        url,
+        `SELECT conname FROM pg_constraint
+         WHERE contype = 'f' AND conrelid IN ('ldap_group_members'::regclass,
+                                              'ldap_inherited_memberships'::regclass)
+         ORDER BY conname`,
+      )
+    ).map((row) => row.conname);
+
+  beforeAll(async () => {
+    await query(POSTGRES_ADMIN_URL, `CREATE DATABASE "${name}"`);
+    await migrate(url, MIGRATIONS.slice(0, upgrade));
+  });
+
+  afterAll(async () => {
+    await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  });
+
+  it('keeps the memberships, and deleting a user still removes its rows either way', async () => {
+    await query(
+      url,
+      `WITH u AS (
+         INSERT INTO users (tenant_id, username, source, ldap_uuid)
+         VALUES ('1', 'ann', 'ldap', 'u-ann'), ('1', 'bob', 'ldap', 'u-bob') RETURNING id),
+       g AS (
+         INSERT INTO ldap_groups (tenant_id, ldap_uuid, dn, dn_key, cn, kind)
+         VALUES ('1', 'g-staff', 'cn=staff', 'cn=staff', 'staff', 'groupOfNames') RETURNING id)
+       INSERT INTO ldap_group_members (tenant_id, group_id, user_id)
+       SELECT '1', g.id, u.id FROM g, u`,
+    );
+    expect(await foreignKeys()).toHaveLength(6);
+
+    await migrate(url, through);
+    expect(await foreignKeys()).toEqual([]);
+    await query(url, `DELETE FROM users WHERE username = 'ann'`);
+    const members = await query<{ n: string }>(
+      url,
+      'SELECT count(*)::text AS n FROM ldap_group_members',
+    );
+    expect(members[0]?.n).toBe('1');
+
+    await migrate(url, through, true);
+    expect(await foreignKeys()).toHaveLength(6);
+    await query(url, `DELETE FROM users WHERE username = 'bob'`);
+    const left = await query<{ n: string }>(
+      url,
+      'SELECT count(*)::text AS n FROM ldap_group_members',
+    );
+    expect(left[0]?.n).toBe('0');
   });
 });

@@ -1,0 +1,42 @@
+import type { EntityManager } from 'typeorm';
+
+/** The two membership tables whose integrity is kept per statement (migration
+ *  1764350000000-membership-checks-per-statement): every insert into them goes through here. */
+export type MembershipTable = 'ldap_group_members' | 'ldap_inherited_memberships';
+
+/**
+ * Inserts (group, user) pairs of one tenant into a membership table in one statement, as the
+ * foreign keys it replaces would allow: the referenced users and groups are locked
+ * `FOR KEY SHARE` (a concurrent delete waits for this transaction, and its trigger then removes
+ * the rows), and only pairs whose user and group exist in the tenant are inserted. Pairs already
+ * there are left alone. Answers how many rows were inserted.
+ */
+export async function insertMemberships(
+  manager: EntityManager,
+  table: MembershipTable,
+  tenantId: string,
+  pairs: readonly { groupId: string; userId: string }[],
+): Promise<number> {
+  if (pairs.length === 0) return 0;
+  const [result] = await manager.query<{ n: string }[]>(
+    `WITH pairs AS (
+       SELECT * FROM unnest($2::bigint[], $3::bigint[]) AS p(group_id, user_id)
+     ), live_users AS (
+       SELECT id FROM users
+       WHERE tenant_id = $1 AND id IN (SELECT user_id FROM pairs) FOR KEY SHARE
+     ), live_groups AS (
+       SELECT id FROM ldap_groups
+       WHERE tenant_id = $1 AND id IN (SELECT group_id FROM pairs) FOR KEY SHARE
+     ), written AS (
+       INSERT INTO ${table} (tenant_id, group_id, user_id)
+       SELECT $1::varchar, p.group_id, p.user_id FROM pairs p
+       JOIN live_users u ON u.id = p.user_id
+       JOIN live_groups g ON g.id = p.group_id
+       ON CONFLICT DO NOTHING
+       RETURNING 1
+     )
+     SELECT count(*)::text AS n FROM written`,
+    [tenantId, pairs.map((pair) => pair.groupId), pairs.map((pair) => pair.userId)],
+  );
+  return Number(result?.n ?? 0);
+}
