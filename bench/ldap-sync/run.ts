@@ -72,8 +72,9 @@ function readSettings(): Settings {
       membersPerGroup: intFrom('BENCH_SYNC_GROUP_MEMBERS', 100, 1, 10_000),
     },
     changed: intFrom('BENCH_SYNC_CHANGED', Math.max(1, Math.round(users / 100)), 1, users),
-    pageSize: intFrom('BENCH_SYNC_PAGE_SIZE', 500, 1, 5000),
-    batchSize: intFrom('BENCH_SYNC_BATCH_SIZE', 500, 1, 1000),
+    // The app's defaults (LDAP_SYNC_PAGE_SIZE, LDAP_SYNC_BATCH_SIZE) unless overridden.
+    pageSize: intFrom('BENCH_SYNC_PAGE_SIZE', 1000, 1, 5000),
+    batchSize: intFrom('BENCH_SYNC_BATCH_SIZE', 1000, 1, 1000),
     timeoutMs: intFrom('BENCH_SYNC_TIMEOUT_SECONDS', 300, 10, 3600) * 1000,
     postgresAdminUrl:
       process.env.BENCH_POSTGRES_URL ??

@@ -67,6 +67,10 @@ export async function startSyncStack(options: SyncStackOptions): Promise<SyncSta
       PORT: String(ldapSyncPort),
       LDAP_SYNC_PAGE_SIZE: String(options.pageSize),
       LDAP_SYNC_BATCH_SIZE: String(options.batchSize),
+      // BENCH_SYNC_WRITE_CONCURRENCY: pages written at once (the app's default otherwise).
+      ...(process.env.BENCH_SYNC_WRITE_CONCURRENCY
+        ? { LDAP_SYNC_WRITE_CONCURRENCY: process.env.BENCH_SYNC_WRITE_CONCURRENCY }
+        : {}),
     },
     logDir,
     [

@@ -241,12 +241,8 @@ export class SyncRepository {
     tenantId: string,
     seen: ReadonlySet<string>,
   ): Promise<{ unseen: CurrentLdapUser[]; active: number }> {
-    const active = await this.db.query<{ ldapUuid: string }[]>(
-      `SELECT ldap_uuid AS "ldapUuid" FROM users
-       WHERE tenant_id = $1 AND source = 'ldap' AND active AND ldap_uuid IS NOT NULL`,
-      [tenantId],
-    );
-    const missing = active.filter((row) => !seen.has(row.ldapUuid)).map((row) => row.ldapUuid);
+    const active = await this.activeLdapIds(tenantId);
+    const missing = active.filter((id) => !seen.has(id));
     if (missing.length === 0) return { unseen: [], active: active.length };
     const unseen = await this.db.query<CurrentLdapUser[]>(
       `SELECT ${CURRENT_USER_COLUMNS}
@@ -256,6 +252,24 @@ export class SyncRepository {
     );
     for (const row of unseen) row.ldapDn ??= '';
     return { unseen, active: active.length };
+  }
+
+  /** The stable ids of the tenant's active directory users: one text of newline-separated ids
+   *  split here (a string per user to compare, not a row object per user); read row by row in
+   *  the unlikely case that an id holds a newline itself. */
+  private async activeLdapIds(tenantId: string): Promise<string[]> {
+    const where = `tenant_id = $1 AND source = 'ldap' AND active AND ldap_uuid IS NOT NULL`;
+    const [joined] = await this.db.query<{ n: number; ids: string | null }[]>(
+      `SELECT count(*)::int AS n, string_agg(ldap_uuid, E'\\n') AS ids FROM users WHERE ${where}`,
+      [tenantId],
+    );
+    const ids = joined?.ids ? joined.ids.split('\n') : [];
+    if (ids.length === (joined?.n ?? 0)) return ids;
+    const rows = await this.db.query<{ id: string }[]>(
+      `SELECT ldap_uuid AS id FROM users WHERE ${where}`,
+      [tenantId],
+    );
+    return rows.map((row) => row.id);
   }
 
   /**
@@ -269,6 +283,9 @@ export class SyncRepository {
     runId: string,
     plan: PagePlan,
     batchSize: number,
+    /** The tenant had no directory users when the run started: batches are inserted without the
+     *  upsert's conflict check, and one that meets a conflict is retried row by row as upserts. */
+    fresh = false,
   ): Promise<{ created: number; updated: number; failed: FailedEntry[] }> {
     const rows: { user: PlannedUser; kind: 'new' | 'updated'; changes: string[] }[] = [
       ...plan.created.map((user) => ({ user, kind: 'new' as const, changes: [] })),
@@ -283,7 +300,7 @@ export class SyncRepository {
     for (let i = 0; i < rows.length; i += batchSize) {
       const batch = rows.slice(i, i + batchSize);
       try {
-        await writeBatch(this.db.manager, tenantId, runId, batch);
+        await this.writeBatchQuickly(tenantId, runId, batch, fresh ? 'insert' : 'upsert');
         for (const row of batch) written[row.kind] += 1;
       } catch (error: unknown) {
         // Pages are written concurrently: two batches claiming the same usernames in opposite
@@ -291,7 +308,7 @@ export class SyncRepository {
         if (!isUniqueViolation(error) && sqlState(error) !== DEADLOCK_DETECTED) throw error;
         for (const row of batch) {
           try {
-            await writeBatch(this.db.manager, tenantId, runId, [row]);
+            await this.writeBatchQuickly(tenantId, runId, [row], 'upsert');
             written[row.kind] += 1;
           } catch (rowError: unknown) {
             if (!isUniqueViolation(rowError)) throw rowError;
@@ -305,6 +322,26 @@ export class SyncRepository {
       }
     }
     return { created: written.new, updated: written.updated, failed };
+  }
+
+  /**
+   * One batch in its own transaction that does not wait for its WAL flush
+   * (`synchronous_commit = off`, for this transaction only): a run commits hundreds of batches
+   * and waited for a flush after each. A database crash can lose the last batches committed
+   * before it (never half of one); the run then never reaches 'succeeded', and the next sync
+   * writes them again, as it repairs any interrupted run. The run's own record is committed
+   * normally.
+   */
+  private writeBatchQuickly(
+    tenantId: string,
+    runId: string,
+    rows: Parameters<typeof writeBatch>[3],
+    mode: WriteMode,
+  ): Promise<void> {
+    return this.db.transaction(async (manager) => {
+      await manager.query('SET LOCAL synchronous_commit TO off');
+      await writeBatch(manager, tenantId, runId, rows, mode);
+    });
   }
 
   async recordFailed(runId: string, failed: readonly FailedEntry[]): Promise<void> {
@@ -472,11 +509,27 @@ export function displayName(user: {
  * array per column, are upserted by (tenant_id, ldap_uuid) — a row whose values are all unchanged
  * is not touched (no updated_at) — and recorded as the run's new/updated items.
  */
+/** An upsert's conflict clause: an existing user with the same stable id is updated, and only
+ *  when a value changed (no updated_at otherwise). */
+const UPSERT_BY_STABLE_ID = `ON CONFLICT (tenant_id, ldap_uuid) WHERE ldap_uuid IS NOT NULL DO UPDATE SET
+         username = EXCLUDED.username, ldap_dn = EXCLUDED.ldap_dn, email = EXCLUDED.email,
+         first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+         employee_number = EXCLUDED.employee_number, active = true, updated_at = now()
+       WHERE (users.username, users.ldap_dn, users.email, users.first_name, users.last_name,
+              users.employee_number, users.active)
+         IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.ldap_dn, EXCLUDED.email,
+                           EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.employee_number, true)`;
+
+/** `insert`: rows known to be new (a tenant's first sync), without the upsert's conflict probe;
+ *  any conflict fails the statement and the caller retries the rows as upserts. */
+type WriteMode = 'insert' | 'upsert';
+
 async function writeBatch(
   manager: EntityManager,
   tenantId: string,
   runId: string,
   rows: readonly { user: PlannedUser; kind: 'new' | 'updated'; changes: string[] }[],
+  mode: WriteMode,
 ): Promise<void> {
   if (rows.length === 0) return;
   const column = <T>(pick: (row: (typeof rows)[number]) => T): T[] => rows.map(pick);
@@ -493,14 +546,7 @@ async function writeBatch(
        SELECT $1, username, 'ldap', ldap_uuid, ldap_dn, email, first_name, last_name,
               employee_number, true
        FROM input
-       ON CONFLICT (tenant_id, ldap_uuid) WHERE ldap_uuid IS NOT NULL DO UPDATE SET
-         username = EXCLUDED.username, ldap_dn = EXCLUDED.ldap_dn, email = EXCLUDED.email,
-         first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
-         employee_number = EXCLUDED.employee_number, active = true, updated_at = now()
-       WHERE (users.username, users.ldap_dn, users.email, users.first_name, users.last_name,
-              users.employee_number, users.active)
-         IS DISTINCT FROM (EXCLUDED.username, EXCLUDED.ldap_dn, EXCLUDED.email,
-                           EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.employee_number, true)
+       ${mode === 'upsert' ? UPSERT_BY_STABLE_ID : ''}
      )
      -- One item page per kind, its items in input order (ldap_sync_run_item_pages).
      INSERT INTO ldap_sync_run_item_pages (run_id, kind, items)

@@ -81,6 +81,9 @@ interface SyncTarget {
  */
 /** Users written by one run beyond which the run refreshes the users table's statistics. */
 const ANALYZE_AFTER_WRITES = 5000;
+/** How long an unclaimed run waits for the tenant's sync lock, and how often it asks. */
+const LOCK_WAIT_MS = 10_000;
+const LOCK_RETRY_MS = 100;
 
 @Injectable()
 export class SyncService {
@@ -274,11 +277,12 @@ export class SyncService {
     workerId: string,
     startedBy?: AuditActor,
   ): Promise<void> {
-    const lock = await this.runs.tryLock(tenantId);
+    const lock = await this.lockForRun(tenantId, runId);
     if (!lock) {
       this.logger.warn(`run ${runId}: another worker holds the tenant ${tenantId} sync lock`);
       return;
     }
+    let analyze = false;
     try {
       const run = await this.runs.findRun(tenantId, runId);
       if (run?.status !== 'running') return;
@@ -299,10 +303,6 @@ export class SyncService {
           ),
         });
         // -- groups, memberships and group roles (groups/group-sync.service.ts) --
-        // After a bulk load, fresh planner statistics keep the next run's lookups on the index.
-        if (outcome.newUsers + outcome.updatedUsers >= ANALYZE_AFTER_WRITES) {
-          await this.runs.analyzeUsers();
-        }
         if (outcome.status === 'succeeded') outcome = await this.syncGroups(run, outcome);
       } catch (error: unknown) {
         const message = error instanceof Error ? error.message : String(error);
@@ -322,11 +322,45 @@ export class SyncService {
         endedSessions,
       );
       if (outcome.status === 'succeeded') await this.runs.markSynced(tenantId);
+      analyze = outcome.newUsers + outcome.updatedUsers >= ANALYZE_AFTER_WRITES;
       this.logger.log(
         `run ${runId} of tenant ${tenantId} ${outcome.status}: ${outcome.newUsers} new, ${outcome.updatedUsers} updated, ${outcome.deletedUsers} deactivated, ${outcome.failedUsers} failed`,
       );
     } finally {
       await lock.release();
+    }
+    // After a bulk load, fresh planner statistics keep the next run's lookups on the index.
+    // Housekeeping: the run has ended and its lock is released, so a next run need not wait.
+    if (analyze) await this.analyzeQuietly(tenantId);
+  }
+
+  /**
+   * The tenant's sync lock for a run. Held by another worker, it is either this run's own
+   * duplicate delivery (the run is claimed: give up at once) or the previous run finishing in the
+   * moment after its record ended (this run is unclaimed: wait for it, a bounded while).
+   */
+  private async lockForRun(
+    tenantId: string,
+    runId: string,
+  ): Promise<{ release(): Promise<void> } | null> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const lock = await this.runs.tryLock(tenantId);
+      if (lock) return lock;
+      const run = await this.runs.findRun(tenantId, runId);
+      if (run?.status !== 'running' || run.workerId !== null || Date.now() >= deadline) {
+        return null;
+      }
+      await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+    }
+  }
+
+  private async analyzeQuietly(tenantId: string): Promise<void> {
+    try {
+      await this.runs.analyzeUsers();
+    } catch (error: unknown) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`tenant ${tenantId}: ANALYZE users after the run failed: ${message}`);
     }
   }
 
@@ -414,15 +448,22 @@ export class SyncService {
     return planPage(current, seen, page, mapping);
   }
 
-  /** Writes one page's plan and counts it into `outcome`. */
-
+  /** Writes one page's plan and counts it into `outcome`; `fresh`: the tenant had no directory
+   *  users when the run started (its rows are inserted, not upserted). */
   private async writePage(
     tenantId: string,
     runId: string,
     plan: PagePlan,
     outcome: RunOutcome,
+    fresh: boolean,
   ): Promise<void> {
-    const written = await this.runs.writeUsers(tenantId, runId, plan, this.options.batchSize);
+    const written = await this.runs.writeUsers(
+      tenantId,
+      runId,
+      plan,
+      this.options.batchSize,
+      fresh,
+    );
     const failed = [...plan.failed, ...written.failed];
     await this.runs.recordFailed(runId, failed);
     outcome.newUsers += written.created;
@@ -490,7 +531,7 @@ export class SyncService {
             await pipeline.add(
               () => this.planPage(tenantId, seen, page, mapping, compare),
               async (plan) => {
-                await this.writePage(tenantId, runId, plan, outcome);
+                await this.writePage(tenantId, runId, plan, outcome, !compare);
                 await target.progress?.(outcome);
               },
             );

@@ -1,0 +1,134 @@
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '@gatehouse/persistence';
+import { createTestDatabase, type TestDatabase } from '@gatehouse/testing/test-database';
+import type { PlannedUser } from './sync-plan';
+import { SyncRepository } from './sync.repository';
+
+function planned(username: string, ldapUuid = `uuid-${username}`): PlannedUser {
+  return {
+    username,
+    ldapUuid,
+    email: `${username}@example.com`,
+    firstName: username,
+    lastName: 'Test',
+    employeeNumber: null,
+    ldapDn: `uid=${username},ou=people,dc=example,dc=com`,
+    active: true,
+    name: `${username} Test`,
+  };
+}
+
+/** SyncRepository.writeUsers on a real PostgreSQL: the first-sync insert path and its fallback. */
+describe('SyncRepository.writeUsers (real PostgreSQL)', () => {
+  let database: TestDatabase;
+  let db: DataSource;
+  let runs: SyncRepository;
+  let runId: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('syncwrites');
+    db = new DataSource(buildDataSourceOptions(database.url, 4));
+    await db.initialize();
+    runs = new SyncRepository(db);
+  });
+
+  beforeEach(async () => {
+    await db.query(`DELETE FROM ldap_sync_runs`);
+    await db.query(`DELETE FROM users`);
+    const run = await runs.startRun({
+      tenantId: '1',
+      syncType: 'manual',
+      forced: false,
+      actorId: 'a',
+      actorName: 'A',
+    });
+    runId = run.id;
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  async function usernames(): Promise<{ username: string; source: string }[]> {
+    return db.query(`SELECT username, source FROM users ORDER BY username`);
+  }
+
+  it('a first sync inserts its users and records them in the detail list in order', async () => {
+    expect(await runs.hasLdapUsers('1')).toBe(false);
+    const created = ['ann', 'bob', 'cy'].map((name) => planned(name));
+    const written = await runs.writeUsers(
+      '1',
+      runId,
+      { created, updated: [], failed: [] },
+      2,
+      true,
+    );
+    expect(written).toEqual({ created: 3, updated: 0, failed: [] });
+    expect(await runs.hasLdapUsers('1')).toBe(true);
+    expect((await runs.items(runId)).newUsersList.map((item) => item.username)).toEqual([
+      'ann',
+      'bob',
+      'cy',
+    ]);
+  });
+
+  it('a batch meeting a conflict is retried as upserts: only the clashing row fails', async () => {
+    // A local account owns "bob"; "cy" was created meanwhile by a directory login.
+    await db.query(`INSERT INTO users (tenant_id, username, source) VALUES ('1', 'bob', 'local')`);
+    await db.query(
+      `INSERT INTO users (tenant_id, username, source, ldap_uuid, email)
+       VALUES ('1', 'cy', 'ldap', 'uuid-cy', 'old@example.com')`,
+    );
+    const created = ['ann', 'bob', 'cy', 'dee'].map((name) => planned(name));
+    const written = await runs.writeUsers(
+      '1',
+      runId,
+      { created, updated: [], failed: [] },
+      10,
+      true,
+    );
+    expect(written.created).toBe(3);
+    expect(written.failed).toEqual([
+      expect.objectContaining({
+        username: 'bob',
+        reason: 'username bob already belongs to another account',
+      }),
+    ]);
+    expect(await usernames()).toEqual([
+      { username: 'ann', source: 'ldap' },
+      { username: 'bob', source: 'local' },
+      { username: 'cy', source: 'ldap' },
+      { username: 'dee', source: 'ldap' },
+    ]);
+    const [cy] = await db.query<{ email: string }[]>(
+      `SELECT email FROM users WHERE username = 'cy'`,
+    );
+    expect(cy?.email).toBe('cy@example.com');
+  });
+
+  it('finds the active directory users a complete read did not see, whatever their ids hold', async () => {
+    await runs.writeUsers(
+      '1',
+      runId,
+      {
+        created: [planned('ann'), planned('bob'), planned('cy', 'odd\nid'), planned('dee')],
+        updated: [],
+        failed: [],
+      },
+      10,
+      true,
+    );
+    await db.query(`UPDATE users SET active = false WHERE username = 'dee'`);
+    const seen = new Set(['uuid-ann']);
+    const found = await runs.unseenActiveLdapUsers('1', seen);
+    expect(found.active).toBe(3);
+    expect(found.unseen.map((user) => user.username).sort()).toEqual(['bob', 'cy']);
+    await db.query(`UPDATE users SET ldap_uuid = 'plain-cy' WHERE username = 'cy'`);
+    const plain = await runs.unseenActiveLdapUsers('1', new Set(['uuid-ann', 'plain-cy']));
+    expect(plain).toMatchObject({
+      active: 3,
+      unseen: [expect.objectContaining({ username: 'bob' })],
+    });
+  });
+});
