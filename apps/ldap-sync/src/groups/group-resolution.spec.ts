@@ -4,6 +4,7 @@ import {
   diffEdges,
   diffMemberships,
   type MembershipGraph,
+  resolveInherited,
   resolveMemberships,
 } from './group-resolution';
 
@@ -57,6 +58,42 @@ describe('resolveMemberships', () => {
   it('gives an empty group no members and ignores unknown nested ids', () => {
     const g = graph({}, { a: ['ghost'] });
     expect(resolveMemberships(g, ['a'])).toEqual([]);
+  });
+});
+
+describe('resolveInherited', () => {
+  /** A small random directory: users and groups listed in groups, cycles and self-nesting
+   *  included (a fixed seed keeps it reproducible). */
+  function randomGraph(seed: number): { graph: MembershipGraph; groups: string[] } {
+    let state = seed;
+    const next = (n: number): number => {
+      state = (state * 1103515245 + 12345) % 2147483648;
+      return state % n;
+    };
+    const groups = Array.from({ length: 8 }, (_, i) => `g${i}`);
+    const users: Record<string, string[]> = {};
+    const nested: Record<string, string[]> = {};
+    for (const group of groups) {
+      users[group] = [...new Set(Array.from({ length: next(5) }, () => `u${next(10)}`))];
+      nested[group] = [...new Set(Array.from({ length: next(3) }, () => `g${next(8)}`))];
+    }
+    return { graph: graph(users, nested), groups };
+  }
+
+  it.each([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])(
+    'answers the indirect part and the size of resolveMemberships (seed %i)',
+    (seed) => {
+      const { graph: directory, groups } = randomGraph(seed);
+      const all = resolveMemberships(directory, groups);
+      const { inherited, total } = resolveInherited(directory, groups);
+      expect(total).toBe(all.length);
+      expect(pairs(inherited)).toEqual(pairs(all.filter((row) => !row.direct)));
+    },
+  );
+
+  it('stores nothing for a flat directory', () => {
+    const flat = graph({ a: ['u1', 'u2'], b: ['u2'] });
+    expect(resolveInherited(flat, ['a', 'b'])).toEqual({ inherited: [], total: 3 });
   });
 });
 

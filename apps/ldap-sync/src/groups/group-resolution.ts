@@ -53,6 +53,37 @@ export function resolveMemberships(
   return result;
 }
 
+/**
+ * What a sync stores of `resolveMemberships`: only the memberships that come from nesting (the
+ * user is not listed in the group itself; the listed ones are the direct edges), and how many
+ * effective memberships there are in all. Allocates nothing for a group without nested groups.
+ */
+export function resolveInherited(
+  graph: MembershipGraph,
+  groupIds: Iterable<string>,
+): { inherited: EffectiveMembership[]; total: number } {
+  const inherited: EffectiveMembership[] = [];
+  let total = 0;
+  for (const groupId of groupIds) {
+    const listed = graph.users.get(groupId) ?? [];
+    if ((graph.nested.get(groupId) ?? []).length === 0) {
+      total += new Set(listed).size;
+      continue;
+    }
+    const direct = new Set(listed);
+    const extra = new Set<string>();
+    for (const contained of containedGroups(graph, groupId)) {
+      if (contained === groupId) continue;
+      for (const userId of graph.users.get(contained) ?? []) {
+        if (!direct.has(userId)) extra.add(userId);
+      }
+    }
+    total += direct.size + extra.size;
+    for (const userId of extra) inherited.push({ userId, groupId, direct: false });
+  }
+  return { inherited, total };
+}
+
 /** The groups that contain any of `groupIds` at any depth (the ancestors), themselves included:
  *  the effective groups of a user who is a direct member of `groupIds`. */
 export function containingGroups(

@@ -108,25 +108,26 @@ export class GroupSyncRepository {
     ]);
   }
 
-  /** Every direct edge of the tenant. */
+  /** Every direct edge of the tenant, as each group's member list (aggregated in the database:
+   *  one row per group rather than one per edge). */
   async edges(
     manager: EntityManager,
     tenantId: string,
   ): Promise<{ users: Map<string, string[]>; nested: Map<string, string[]> }> {
-    const users = new Map<string, string[]>();
-    const nested = new Map<string, string[]>();
-    const userRows = await manager.query<{ g: string; m: string }[]>(
-      `SELECT group_id::text AS g, user_id::text AS m FROM ldap_group_members WHERE tenant_id = $1`,
-      [tenantId],
-    );
-    for (const row of userRows) push(users, row.g, row.m);
-    const nestRows = await manager.query<{ g: string; m: string }[]>(
-      `SELECT group_id::text AS g, member_group_id::text AS m FROM ldap_group_nesting
-       WHERE tenant_id = $1`,
-      [tenantId],
-    );
-    for (const row of nestRows) push(nested, row.g, row.m);
-    return { users, nested };
+    // Ids joined with commas (digits only) and split here: cheaper to read than a row per edge
+    // or a PostgreSQL array literal.
+    const lists = async (table: string, member: string): Promise<Map<string, string[]>> => {
+      const rows = await manager.query<{ g: string; m: string }[]>(
+        `SELECT group_id::text AS g, string_agg(${member}::text, ',') AS m FROM ${table}
+         WHERE tenant_id = $1 GROUP BY group_id`,
+        [tenantId],
+      );
+      return new Map(rows.map((row) => [row.g, row.m.split(',')]));
+    };
+    return {
+      users: await lists('ldap_group_members', 'user_id'),
+      nested: await lists('ldap_group_nesting', 'member_group_id'),
+    };
   }
 
   /** The tenant's memberships that come from nesting only (ldap_inherited_memberships); the
@@ -271,10 +272,4 @@ export class GroupSyncRepository {
     );
     return { granted: Number(counts?.granted ?? 0), revoked: Number(counts?.revoked ?? 0) };
   }
-}
-
-function push(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

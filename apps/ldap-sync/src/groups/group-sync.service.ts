@@ -15,8 +15,9 @@ import {
   isSkipped,
   parseGroupEntry,
   type SkippedGroup,
+  type UserIndex,
 } from './group-plan';
-import { diffEdges, diffMemberships, resolveMemberships } from './group-resolution';
+import { diffEdges, diffMemberships, resolveInherited } from './group-resolution';
 import { GroupSyncRepository, type StoredGroup } from './group-sync.repository';
 
 export interface GroupSyncRequest {
@@ -54,8 +55,12 @@ export class GroupSyncService {
     const config = await this.configs.findByTenant(request.tenantId);
     if (!config) throw new GroupSyncError('LDAP配置错误：尚未保存LDAP配置');
     const directory = this.configs.toDirectory(config);
-    const read = await this.readGroups(directory, request);
-    return this.write(request, read.groups, read.skipped);
+    // The directory's groups and the tenant's users are read at once: neither needs the other.
+    const [read, users] = await Promise.all([
+      this.readGroups(directory, request),
+      this.repository.membershipUsers(request.tenantId).then(buildUserIndex),
+    ]);
+    return this.write(request, users, read.groups, read.skipped);
   }
 
   private async readGroups(
@@ -100,11 +105,11 @@ export class GroupSyncService {
 
   private async write(
     request: GroupSyncRequest,
+    users: UserIndex,
     groups: DirectoryGroup[],
     skipped: SkippedGroup[],
   ): Promise<LdapSyncGroupSummary> {
     const { tenantId } = request;
-    const users = buildUserIndex(await this.repository.membershipUsers(tenantId));
     return this.repository.transaction(async (manager) => {
       const stored = await this.repository.groups(tenantId, manager);
       const storedByUuid = new Map(stored.map((group) => [group.ldapUuid, group]));
@@ -172,12 +177,12 @@ export class GroupSyncService {
 
       // Direct memberships are the user edges written above; only the ones that come from
       // nesting are stored besides them (ldap_inherited_memberships).
-      const memberships = resolveMemberships(after, new Set(idByDnKey.values()));
+      const memberships = resolveInherited(after, new Set(idByDnKey.values()));
       const inherited = diffMemberships(
         (await this.repository.inherited(manager, tenantId)).filter(
           (row) => !goneIds.has(row.groupId),
         ),
-        memberships.filter((row) => !row.direct),
+        memberships.inherited,
       );
       await this.repository.writeInheritedDelta(manager, tenantId, inherited);
       const roles = await this.repository.applyRoleMappings(manager, tenantId);
@@ -191,7 +196,7 @@ export class GroupSyncService {
         skippedGroups: skipped
           .slice(0, 100)
           .map((group) => ({ dn: group.dn, reason: group.reason })),
-        memberships: memberships.length,
+        memberships: memberships.total,
         membershipsAdded: userEdges.added.length + inherited.upserts.length,
         membershipsRemoved: userEdges.removed.length + inherited.removed.length,
         unresolvedMembers: unresolved,
@@ -199,7 +204,7 @@ export class GroupSyncService {
         rolesRevoked: roles.revoked,
       };
       this.logger.log(
-        `tenant ${tenantId}: ${request.mode} group sync read ${groups.length} groups (${created.length} new, ${changed.length} updated, ${gone.length} removed), ${memberships.length} memberships, roles +${roles.granted}/-${roles.revoked}`,
+        `tenant ${tenantId}: ${request.mode} group sync read ${groups.length} groups (${created.length} new, ${changed.length} updated, ${gone.length} removed), ${memberships.total} memberships, roles +${roles.granted}/-${roles.revoked}`,
       );
       return summary;
     });
