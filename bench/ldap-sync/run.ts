@@ -33,6 +33,7 @@ import {
   writeDirectoryLdif,
 } from './directory';
 import { formatTable, ratioOf, row, seconds, SYNC_TARGETS, type SyncRow } from './report';
+import { LDAP_SYNC_MEMORY_LIMIT_MIB } from './memory-limit';
 import { startSyncStack, type SyncStack } from './stack';
 import { memoryOf, resetPeak, runSync, type SyncRunResult, userCounts } from './sync-run';
 
@@ -59,6 +60,7 @@ interface Settings {
   pageSize: number;
   batchSize: number;
   timeoutMs: number;
+  memoryLimitMib: number;
   postgresAdminUrl: string;
   output: string;
 }
@@ -76,6 +78,7 @@ function readSettings(): Settings {
     pageSize: intFrom('BENCH_SYNC_PAGE_SIZE', 1000, 1, 5000),
     batchSize: intFrom('BENCH_SYNC_BATCH_SIZE', 1000, 1, 1000),
     timeoutMs: intFrom('BENCH_SYNC_TIMEOUT_SECONDS', 300, 10, 3600) * 1000,
+    memoryLimitMib: intFrom('BENCH_SYNC_MEMORY_LIMIT_MIB', LDAP_SYNC_MEMORY_LIMIT_MIB, 0, 65536),
     postgresAdminUrl:
       process.env.BENCH_POSTGRES_URL ??
       process.env.TEST_POSTGRES_URL ??
@@ -176,6 +179,7 @@ async function measureAll(root: string, settings: Settings, teardown: Teardown):
     groupsBase: GROUPS_BASE,
     pageSize: settings.pageSize,
     batchSize: settings.batchSize,
+    memoryLimitMib: settings.memoryLimitMib,
     teardown,
     log,
   });

@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createBenchDatabase, migrate } from '../auth/database';
 import { login, nodeService, readJson, startHttpService, startRedis } from '../auth/stack';
-import { type ChildService, freePort, messageOf, SetupError, type Teardown } from '../auth/support';
+import { ChildService, freePort, messageOf, SetupError, type Teardown } from '../auth/support';
+import { createMemoryCgroup, LDAP_SYNC_NODE_OPTIONS } from './memory-limit';
 
 export interface SyncStackOptions {
   root: string;
@@ -17,6 +18,8 @@ export interface SyncStackOptions {
   groupsBase: string;
   pageSize: number;
   batchSize: number;
+  /** MiB of the memory cgroup ldap-sync runs in; 0 runs it without one. */
+  memoryLimitMib: number;
   teardown: Teardown;
   log: (message: string) => void;
 }
@@ -59,7 +62,8 @@ export async function startSyncStack(options: SyncStackOptions): Promise<SyncSta
     REDIS_URL: redisUrl,
     GATEHOUSE_SECRET_KEYS: `bench:${randomBytes(32).toString('base64')}`,
   };
-  const ldapSync = nodeService(
+  const limited = memoryLimited(options, teardown);
+  const plainLdapSync = nodeService(
     'ldap-sync',
     join(dist, 'apps', 'ldap-sync', 'src', 'main.js'),
     {
@@ -67,6 +71,8 @@ export async function startSyncStack(options: SyncStackOptions): Promise<SyncSta
       PORT: String(ldapSyncPort),
       LDAP_SYNC_PAGE_SIZE: String(options.pageSize),
       LDAP_SYNC_BATCH_SIZE: String(options.batchSize),
+      // The Deployment's node flags (k8s/base/ldap-sync.yaml).
+      NODE_OPTIONS: LDAP_SYNC_NODE_OPTIONS,
       // BENCH_SYNC_WRITE_CONCURRENCY: pages written at once (the app's default otherwise).
       ...(process.env.BENCH_SYNC_WRITE_CONCURRENCY
         ? { LDAP_SYNC_WRITE_CONCURRENCY: process.env.BENCH_SYNC_WRITE_CONCURRENCY }
@@ -74,8 +80,7 @@ export async function startSyncStack(options: SyncStackOptions): Promise<SyncSta
     },
     logDir,
     [
-      // BENCH_SYNC_NODE_ARGS: node flags for ldap-sync (e.g. --max-old-space-size=256), as a
-      // deployment would pass them.
+      // BENCH_SYNC_NODE_ARGS: more node flags for ldap-sync (they win over NODE_OPTIONS).
       ...(process.env.BENCH_SYNC_NODE_ARGS ?? '').split(' ').filter(Boolean),
       // BENCH_SYNC_PROFILE_DIR: a V8 CPU profile of ldap-sync, written when it stops.
       ...(process.env.BENCH_SYNC_PROFILE_DIR
@@ -83,6 +88,7 @@ export async function startSyncStack(options: SyncStackOptions): Promise<SyncSta
         : []),
     ],
   );
+  const ldapSync = limited ? limited(plainLdapSync) : plainLdapSync;
   const gateway = nodeService(
     'auth-gateway',
     join(dist, 'apps', 'auth-gateway', 'src', 'main.js'),
@@ -135,5 +141,32 @@ export async function startSyncStack(options: SyncStackOptions): Promise<SyncSta
     token,
     ldapSync,
     backendPids: () => database.backendPids().catch(() => []),
+  };
+}
+
+/** ldap-sync in a memory cgroup of `memoryLimitMib`, as its Kubernetes limit runs it (null and a
+ *  log line saying why when there is none). */
+function memoryLimited(
+  options: SyncStackOptions,
+  teardown: Teardown,
+): ((service: ChildService) => ChildService) | null {
+  if (options.memoryLimitMib === 0) {
+    options.log('ldap-sync runs without a memory limit (BENCH_SYNC_MEMORY_LIMIT_MIB=0)');
+    return null;
+  }
+  const cgroup = createMemoryCgroup(`gatehouse-bench-${process.pid}`, options.memoryLimitMib);
+  if (typeof cgroup === 'string') {
+    options.log(
+      `ldap-sync runs without a memory limit: no memory cgroup could be made (${cgroup})`,
+    );
+    return null;
+  }
+  teardown.add(`remove ${cgroup.path}`, () => Promise.resolve(cgroup.remove()));
+  options.log(
+    `ldap-sync runs in memory cgroup ${cgroup.path} limited to ${options.memoryLimitMib} MiB, like its Kubernetes limit`,
+  );
+  return (service) => {
+    const wrapped = cgroup.wrap(service.spec.command, service.spec.args);
+    return new ChildService({ ...service.spec, ...wrapped });
   };
 }

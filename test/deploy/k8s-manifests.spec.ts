@@ -12,6 +12,10 @@ import {
   DEFAULT_HTTP_PORTS,
   PROBE_PATHS,
 } from '@gatehouse/contracts/apps';
+import {
+  LDAP_SYNC_MEMORY_LIMIT_MIB,
+  LDAP_SYNC_NODE_OPTIONS,
+} from '../../bench/ldap-sync/memory-limit';
 
 const ROOT = resolve(__dirname, '..', '..');
 const K8S_DIR = join(ROOT, 'k8s');
@@ -482,6 +486,11 @@ describe('k8s/', () => {
       );
       expect(others).toEqual([]);
     });
+  });
+
+  it('gives ldap-sync the memory limit its benchmark measures it under', () => {
+    const { container } = workloadOf(appManifest('Deployment', 'ldap-sync'));
+    expect(get(container, 'resources.limits.memory')).toBe(`${LDAP_SYNC_MEMORY_LIMIT_MIB}Mi`);
   });
 
   it('autoscales auth-gateway and integration-gateway with autoscaling/v2 HPAs on existing Deployments', () => {
