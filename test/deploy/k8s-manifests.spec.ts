@@ -488,9 +488,10 @@ describe('k8s/', () => {
     });
   });
 
-  it('gives ldap-sync the memory limit its benchmark measures it under', () => {
+  it('gives ldap-sync the memory limit and node flags its benchmark measures it with', () => {
     const { container } = workloadOf(appManifest('Deployment', 'ldap-sync'));
     expect(get(container, 'resources.limits.memory')).toBe(`${LDAP_SYNC_MEMORY_LIMIT_MIB}Mi`);
+    expect(envOf(container).NODE_OPTIONS).toBe(LDAP_SYNC_NODE_OPTIONS);
   });
 
   it('autoscales auth-gateway and integration-gateway with autoscaling/v2 HPAs on existing Deployments', () => {
