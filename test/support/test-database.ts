@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { MIGRATIONS, runMigrations } from '@gatehouse/persistence';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions, MIGRATIONS, runMigrations } from '@gatehouse/persistence';
 
 /** A database per test file, copied from a template that was migrated once (STYLE.md), so suites
  *  run in parallel without sharing state and without re-running migrations each time. */
@@ -75,5 +76,22 @@ export async function createTestDatabase(label = 'test'): Promise<TestDatabase> 
       withAdmin(
         async (admin) => void (await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)),
       ),
+  };
+}
+
+/** A fresh test database with a TypeORM DataSource open on it (a medium test of a repository);
+ *  `close` destroys the DataSource and drops the database. */
+export async function openTestDataSource(
+  label: string,
+): Promise<{ db: DataSource; close(): Promise<void> }> {
+  const database = await createTestDatabase(label);
+  const db = new DataSource(buildDataSourceOptions(database.url, 4));
+  await db.initialize();
+  return {
+    db,
+    close: async () => {
+      await db.destroy();
+      await database.drop();
+    },
   };
 }

@@ -1,12 +1,11 @@
-import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '@gatehouse/persistence';
-import { createTestDatabase, type TestDatabase } from '@gatehouse/testing/test-database';
+import type { DataSource } from 'typeorm';
+import { openTestDataSource } from '@gatehouse/testing/test-database';
 import { insertMemberships } from './membership-insert';
 
 /** The membership tables without per-row foreign keys (migration 1764350000000): what the insert
  *  lets in, and what deleting users, groups and tenants takes with them. */
 describe('membership integrity per statement (real PostgreSQL)', () => {
-  let database: TestDatabase;
+  let close: (() => Promise<void>) | undefined;
   let db: DataSource;
   const ids: Record<string, string> = {};
 
@@ -16,9 +15,7 @@ describe('membership integrity per statement (real PostgreSQL)', () => {
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase('memberships');
-    db = new DataSource(buildDataSourceOptions(database.url, 4));
-    await db.initialize();
+    ({ db, close } = await openTestDataSource('memberships'));
     await db.query(`INSERT INTO tenants (id, slug, name) VALUES ('2', 'other', 'Other')`);
   });
 
@@ -53,8 +50,7 @@ describe('membership integrity per statement (real PostgreSQL)', () => {
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await close?.();
   });
 
   it('inserts only pairs whose user and group exist in the tenant, once each', async () => {

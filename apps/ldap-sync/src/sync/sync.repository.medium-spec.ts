@@ -1,6 +1,5 @@
-import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '@gatehouse/persistence';
-import { createTestDatabase, type TestDatabase } from '@gatehouse/testing/test-database';
+import type { DataSource } from 'typeorm';
+import { openTestDataSource } from '@gatehouse/testing/test-database';
 import type { PlannedUser } from './sync-plan';
 import { SyncRepository } from './sync.repository';
 
@@ -20,15 +19,13 @@ function planned(username: string, ldapUuid = `uuid-${username}`): PlannedUser {
 
 /** SyncRepository.writeUsers on a real PostgreSQL: the first-sync insert path and its fallback. */
 describe('SyncRepository.writeUsers (real PostgreSQL)', () => {
-  let database: TestDatabase;
+  let close: (() => Promise<void>) | undefined;
   let db: DataSource;
   let runs: SyncRepository;
   let runId: string;
 
   beforeAll(async () => {
-    database = await createTestDatabase('syncwrites');
-    db = new DataSource(buildDataSourceOptions(database.url, 4));
-    await db.initialize();
+    ({ db, close } = await openTestDataSource('syncwrites'));
     runs = new SyncRepository(db);
   });
 
@@ -46,8 +43,7 @@ describe('SyncRepository.writeUsers (real PostgreSQL)', () => {
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await close?.();
   });
 
   async function usernames(): Promise<{ username: string; source: string }[]> {

@@ -39,23 +39,32 @@ async function migrate(url: string, migrations: typeof MIGRATIONS, undo = false)
   }
 }
 
-/** Migrations that reshape stored data: each is applied on top of the ones before it with data
- *  in the old shape, checked, and undone. */
-describe('migration SyncItemPages: run items become pages, and back', () => {
-  const name = `gh_itempages_${randomBytes(4).toString('hex')}`;
+/**
+ * A scratch database migrated up to just before `migration` for one describe block: `upgrade`
+ * applies it (and only it), `undo` takes it back. Dropped after the block.
+ */
+function databaseJustBefore(
+  migration: (typeof MIGRATIONS)[number],
+  label: string,
+): { url: string; upgrade(): Promise<void>; undo(): Promise<void> } {
+  const name = `gh_${label}_${randomBytes(4).toString('hex')}`;
   const url = databaseUrl(name);
-  const upgrade = MIGRATIONS.indexOf(SyncItemPages1764330000000);
-  const before = MIGRATIONS.slice(0, upgrade);
-  const through = MIGRATIONS.slice(0, upgrade + 1);
-
+  const index = MIGRATIONS.indexOf(migration);
+  const through = MIGRATIONS.slice(0, index + 1);
   beforeAll(async () => {
     await query(POSTGRES_ADMIN_URL, `CREATE DATABASE "${name}"`);
-    await migrate(url, before);
+    await migrate(url, MIGRATIONS.slice(0, index));
   });
-
   afterAll(async () => {
     await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   });
+  return { url, upgrade: () => migrate(url, through), undo: () => migrate(url, through, true) };
+}
+
+/** Migrations that reshape stored data: each is applied on top of the ones before it with data
+ *  in the old shape, checked, and undone. */
+describe('migration SyncItemPages: run items become pages, and back', () => {
+  const { url, upgrade, undo } = databaseJustBefore(SyncItemPages1764330000000, 'itempages');
 
   it('keeps every stored item, per run and kind, in its order', async () => {
     const [run] = await query<{ id: string }>(
@@ -73,7 +82,7 @@ describe('migration SyncItemPages: run items become pages, and back', () => {
       [run?.id],
     );
 
-    await migrate(url, through);
+    await upgrade();
     const pages = await query<{ kind: string; items: unknown }>(
       url,
       `SELECT kind, items FROM ldap_sync_run_item_pages WHERE run_id = $1 ORDER BY kind`,
@@ -94,7 +103,7 @@ describe('migration SyncItemPages: run items become pages, and back', () => {
       },
     ]);
 
-    await migrate(url, through, true);
+    await undo();
     const rows = await query<{ kind: string; username: string; changes: string[] }>(
       url,
       `SELECT kind, username, changes FROM ldap_sync_run_items WHERE run_id = $1 ORDER BY id`,
@@ -115,11 +124,7 @@ describe('migration SyncItemPages: run items become pages, and back', () => {
 });
 
 describe('migration InheritedMemberships: only nesting-derived rows stored, the view answers all', () => {
-  const name = `gh_inherited_${randomBytes(4).toString('hex')}`;
-  const url = databaseUrl(name);
-  const upgrade = MIGRATIONS.indexOf(InheritedMemberships1764340000000);
-  const before = MIGRATIONS.slice(0, upgrade);
-  const through = MIGRATIONS.slice(0, upgrade + 1);
+  const { url, upgrade, undo } = databaseJustBefore(InheritedMemberships1764340000000, 'inherited');
   const effective = (): Promise<{ user: string; group: string; direct: boolean }[]> =>
     query(
       url,
@@ -127,15 +132,6 @@ describe('migration InheritedMemberships: only nesting-derived rows stored, the 
        JOIN users u ON u.id = ug.user_id JOIN ldap_groups g ON g.id = ug.group_id
        ORDER BY 1, 2`,
     );
-
-  beforeAll(async () => {
-    await query(POSTGRES_ADMIN_URL, `CREATE DATABASE "${name}"`);
-    await migrate(url, before);
-  });
-
-  afterAll(async () => {
-    await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  });
 
   it('keeps every effective membership with its direct flag, up and down', async () => {
     // ann is listed in staff; staff is nested in all, so ann is in all through it.
@@ -160,7 +156,7 @@ describe('migration InheritedMemberships: only nesting-derived rows stored, the 
       { user: 'ann', group: 'staff', direct: true },
     ]);
 
-    await migrate(url, through);
+    await upgrade();
     expect(await effective()).toEqual(stored);
     const inherited = await query<{ count: string }>(
       url,
@@ -168,7 +164,7 @@ describe('migration InheritedMemberships: only nesting-derived rows stored, the 
     );
     expect(inherited[0]?.count).toBe('1');
 
-    await migrate(url, through, true);
+    await undo();
     expect(await effective()).toEqual(stored);
     const kind = await query<{ relkind: string }>(
       url,
@@ -179,10 +175,10 @@ describe('migration InheritedMemberships: only nesting-derived rows stored, the 
 });
 
 describe('migration MembershipChecksPerStatement: foreign keys become statement checks, and back', () => {
-  const name = `gh_memberfk_${randomBytes(4).toString('hex')}`;
-  const url = databaseUrl(name);
-  const upgrade = MIGRATIONS.indexOf(MembershipChecksPerStatement1764350000000);
-  const through = MIGRATIONS.slice(0, upgrade + 1);
+  const { url, upgrade, undo } = databaseJustBefore(
+    MembershipChecksPerStatement1764350000000,
+    'memberfk',
+  );
   const foreignKeys = async (): Promise<string[]> =>
     (
       await query<{ conname: string }>(
@@ -193,15 +189,6 @@ describe('migration MembershipChecksPerStatement: foreign keys become statement 
          ORDER BY conname`,
       )
     ).map((row) => row.conname);
-
-  beforeAll(async () => {
-    await query(POSTGRES_ADMIN_URL, `CREATE DATABASE "${name}"`);
-    await migrate(url, MIGRATIONS.slice(0, upgrade));
-  });
-
-  afterAll(async () => {
-    await query(POSTGRES_ADMIN_URL, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  });
 
   it('keeps the memberships, and deleting a user still removes its rows either way', async () => {
     await query(
@@ -217,7 +204,7 @@ describe('migration MembershipChecksPerStatement: foreign keys become statement 
     );
     expect(await foreignKeys()).toHaveLength(6);
 
-    await migrate(url, through);
+    await upgrade();
     expect(await foreignKeys()).toEqual([]);
     await query(url, `DELETE FROM users WHERE username = 'ann'`);
     const members = await query<{ n: string }>(
@@ -226,7 +213,7 @@ describe('migration MembershipChecksPerStatement: foreign keys become statement 
     );
     expect(members[0]?.n).toBe('1');
 
-    await migrate(url, through, true);
+    await undo();
     expect(await foreignKeys()).toHaveLength(6);
     await query(url, `DELETE FROM users WHERE username = 'bob'`);
     const left = await query<{ n: string }>(
