@@ -11,6 +11,7 @@ import { CreateIntegrations1764320000000 } from './migrations/1764320000000-crea
 import { SyncItemPages1764330000000 } from './migrations/1764330000000-sync-item-pages';
 import { InheritedMemberships1764340000000 } from './migrations/1764340000000-inherited-memberships';
 import { MembershipChecksPerStatement1764350000000 } from './migrations/1764350000000-membership-checks-per-statement';
+import { MembershipTruncateTriggers1764360000000 } from './migrations/1764360000000-membership-truncate-triggers';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   SyncItemPages1764330000000,
   InheritedMemberships1764340000000,
   MembershipChecksPerStatement1764350000000,
+  MembershipTruncateTriggers1764360000000,
 ];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -119,4 +119,29 @@ describe('membership integrity per statement (real PostgreSQL)', () => {
     }
     expect(await count('ldap_group_members')).toBe(0);
   });
+
+  it('truncating users, groups or tenants empties both membership tables (TRUNCATE fires no DELETE trigger)', async () => {
+    const fill = async (): Promise<void> => {
+      for (const table of ['ldap_group_members', 'ldap_inherited_memberships'] as const) {
+        await insertMemberships(db.manager, table, '1', [{ groupId: ids.staff, userId: ids.ann }]);
+      }
+    };
+    await fill();
+    await db.query('TRUNCATE ldap_groups CASCADE');
+    expect(await count('ldap_group_members')).toBe(0);
+    expect(await count('ldap_inherited_memberships')).toBe(0);
+
+    await db.query(
+      `INSERT INTO ldap_groups (id, tenant_id, ldap_uuid, dn, dn_key, cn, kind)
+       VALUES ($1, '1', 'staff', 'cn=staff', 'cn=staff', 'staff', 'groupOfNames')`,
+      [ids.staff],
+    );
+    await fill();
+    await db.query('TRUNCATE tenants CASCADE');
+    expect(await count('ldap_group_members')).toBe(0);
+    expect(await count('ldap_inherited_memberships')).toBe(0);
+    await db.query(
+      `INSERT INTO tenants (id, slug, name) VALUES ('1', 'default', 'Default'), ('2', 'other', 'Other')`,
+    );
+  });
 });

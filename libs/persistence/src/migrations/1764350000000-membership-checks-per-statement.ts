@@ -65,6 +65,14 @@ export class MembershipChecksPerStatement1764350000000 implements MigrationInter
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    // Rows the foreign keys would refuse (left by a TRUNCATE before 1764360000000) go first.
+    for (const table of ['ldap_group_members', 'ldap_inherited_memberships']) {
+      await queryRunner.query(`
+        DELETE FROM ${table} m
+        WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id)
+           OR NOT EXISTS (SELECT 1 FROM ldap_groups g WHERE g.id = m.group_id)
+           OR NOT EXISTS (SELECT 1 FROM tenants t WHERE t.id = m.tenant_id)`);
+    }
     await queryRunner.query('DROP TRIGGER users_delete_ldap_memberships ON users');
     await queryRunner.query('DROP FUNCTION ldap_memberships_of_deleted_users()');
     await queryRunner.query('DROP TRIGGER ldap_groups_delete_memberships ON ldap_groups');
