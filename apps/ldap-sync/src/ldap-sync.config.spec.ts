@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EnvError } from '@gatehouse/platform/config';
-import { loadLdapSyncConfig } from './ldap-sync.config';
+import { loadLdapSyncConfig, refuseOversubscribedPool } from './ldap-sync.config';
 
 const key = (): string => randomBytes(32).toString('base64');
 
@@ -50,5 +50,21 @@ describe('ldap-sync configuration', () => {
     );
     expect(error.message).toContain('GATEHOUSE_SECRET_KEYS is invalid');
     expect(error.message).toContain('"change-me"');
+  });
+
+  it('refuses more page writers than the database pool can serve next to the rest of a run', () => {
+    const config = (concurrency: string) =>
+      loadLdapSyncConfig({
+        GATEHOUSE_SECRET_KEYS: `k1:${key()}`,
+        LDAP_SYNC_WRITE_CONCURRENCY: concurrency,
+      });
+    expect(() => refuseOversubscribedPool(config('3'), 10)).not.toThrow();
+    expect(() => refuseOversubscribedPool(config('6'), 10)).not.toThrow();
+    const error = errorOf(() => refuseOversubscribedPool(config('7'), 10));
+    expect(error.variable).toBe('LDAP_SYNC_WRITE_CONCURRENCY');
+    expect(error.expects).toContain('6 with a pool of 10');
+    expect(errorOf(() => refuseOversubscribedPool(config('3'), 5)).expects).toContain(
+      '1 with a pool of 5',
+    );
   });
 });

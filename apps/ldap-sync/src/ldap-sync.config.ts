@@ -1,6 +1,7 @@
 import { DEFAULT_HTTP_PORTS } from '@gatehouse/contracts';
 import {
   env,
+  EnvError,
   type EnvValues,
   httpEnv,
   keyRingEnv,
@@ -75,4 +76,21 @@ export function loadLdapSyncConfig(source: NodeJS.ProcessEnv = process.env): Lda
   const config = parseEnv(LDAP_SYNC_ENV, source);
   refusePlaceholderKeyRing(config.GATEHOUSE_SECRET_KEYS, source);
   return config;
+}
+
+/** Connections of the pool a running sync needs besides its page writers: the tenant lock's,
+ *  one for planning and progress, and room for readiness checks and RPC handlers. */
+export const SYNC_OTHER_CONNECTIONS = 4;
+
+/** Refuses a write concurrency the database pool cannot serve next to the rest of a run (its
+ *  writers would wait for connections and /ready would fail during every sync). */
+export function refuseOversubscribedPool(own: LdapSyncConfig, databasePoolSize: number): void {
+  const most = databasePoolSize - SYNC_OTHER_CONNECTIONS;
+  if (own.LDAP_SYNC_WRITE_CONCURRENCY > most) {
+    throw new EnvError(
+      'LDAP_SYNC_WRITE_CONCURRENCY',
+      `at most DATABASE_POOL_SIZE - ${SYNC_OTHER_CONNECTIONS} (${Math.max(0, most)} with a pool of ${databasePoolSize}): each page writer holds a connection`,
+      String(own.LDAP_SYNC_WRITE_CONCURRENCY),
+    );
+  }
 }
