@@ -53,14 +53,10 @@ describe('SyncRepository.writeUsers (real PostgreSQL)', () => {
   it('a first sync inserts its users and records them in the detail list in order', async () => {
     expect(await runs.hasLdapUsers('1')).toBe(false);
     const created = ['ann', 'bob', 'cy'].map((name) => planned(name));
-    const written = await runs.writeUsers(
-      '1',
-      runId,
-      { created, updated: [], failed: [] },
-      2,
-      true,
-    );
-    expect(written).toEqual({ created: 3, updated: 0, failed: [] });
+    const written = await runs.writeUsers('1', runId, { created, updated: [], failed: [] }, 2, {
+      fresh: true,
+    });
+    expect(written).toMatchObject({ created: 3, updated: 0, failed: [] });
     expect(await runs.hasLdapUsers('1')).toBe(true);
     expect((await runs.items(runId)).newUsersList.map((item) => item.username)).toEqual([
       'ann',
@@ -77,13 +73,9 @@ describe('SyncRepository.writeUsers (real PostgreSQL)', () => {
        VALUES ('1', 'cy', 'ldap', 'uuid-cy', 'old@example.com')`,
     );
     const created = ['ann', 'bob', 'cy', 'dee'].map((name) => planned(name));
-    const written = await runs.writeUsers(
-      '1',
-      runId,
-      { created, updated: [], failed: [] },
-      10,
-      true,
-    );
+    const written = await runs.writeUsers('1', runId, { created, updated: [], failed: [] }, 10, {
+      fresh: true,
+    });
     expect(written.created).toBe(3);
     expect(written.failed).toEqual([
       expect.objectContaining({
@@ -113,7 +105,7 @@ describe('SyncRepository.writeUsers (real PostgreSQL)', () => {
         failed: [],
       },
       10,
-      true,
+      { fresh: true },
     );
     await db.query(`UPDATE users SET active = false WHERE username = 'dee'`);
     const seen = new Set(['uuid-ann']);
@@ -126,5 +118,31 @@ describe('SyncRepository.writeUsers (real PostgreSQL)', () => {
       active: 3,
       unseen: [expect.objectContaining({ username: 'bob' })],
     });
+  });
+
+  it('while other pages are written, a row whose username is still held is handed back, not failed', async () => {
+    // "bob" still belongs to another directory user (one that a page written meanwhile renames).
+    await runs.writeUsers(
+      '1',
+      runId,
+      { created: [planned('bob', 'uuid-old-bob')], updated: [], failed: [] },
+      10,
+      {
+        fresh: true,
+      },
+    );
+    const created = [planned('ann'), planned('bob')];
+    const written = await runs.writeUsers('1', runId, { created, updated: [], failed: [] }, 10, {
+      deferConflicts: true,
+    });
+    expect(written.created).toBe(1);
+    expect(written.failed).toEqual([]);
+    expect(written.deferred.created.map((user) => user.ldapUuid)).toEqual(['uuid-bob']);
+
+    // Once the rename is written, the handed-back row goes in.
+    await db.query(`UPDATE users SET username = 'robert' WHERE ldap_uuid = 'uuid-old-bob'`);
+    const retried = await runs.writeUsers('1', runId, written.deferred, 10);
+    expect(retried).toMatchObject({ created: 1, failed: [] });
+    expect((await usernames()).map((row) => row.username)).toEqual(['ann', 'bob', 'robert']);
   });
 });

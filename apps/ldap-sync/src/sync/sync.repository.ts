@@ -10,7 +10,13 @@ import {
   type LdapSyncType,
   type LdapSyncUserItem,
 } from '@gatehouse/contracts';
-import type { CurrentLdapUser, FailedEntry, PagePlan, PlannedUser } from './sync-plan';
+import type {
+  CurrentLdapUser,
+  FailedEntry,
+  PagePlan,
+  PlannedUpdate,
+  PlannedUser,
+} from './sync-plan';
 
 export interface SyncRunRow {
   id: string;
@@ -283,45 +289,67 @@ export class SyncRepository {
     runId: string,
     plan: PagePlan,
     batchSize: number,
-    /** The tenant had no directory users when the run started: batches are inserted without the
-     *  upsert's conflict check, and one that meets a conflict is retried row by row as upserts. */
-    fresh = false,
-  ): Promise<{ created: number; updated: number; failed: FailedEntry[] }> {
-    const rows: { user: PlannedUser; kind: 'new' | 'updated'; changes: string[] }[] = [
+    options: {
+      /** The tenant had no directory users when the run started: batches are inserted without
+       *  the upsert's conflict check; one that meets a conflict is retried row by row. */
+      fresh?: boolean;
+      /** Other pages are being written at the same time: a row whose username is still held
+       *  (by a user an earlier page renames, say) is handed back in `deferred` to be written
+       *  once they are done, instead of failing now. */
+      deferConflicts?: boolean;
+    } = {},
+  ): Promise<{ created: number; updated: number; failed: FailedEntry[]; deferred: PagePlan }> {
+    type Row = {
+      user: PlannedUser;
+      kind: 'new' | 'updated';
+      changes: string[];
+      update?: PlannedUpdate;
+    };
+    const rows: Row[] = [
       ...plan.created.map((user) => ({ user, kind: 'new' as const, changes: [] })),
       ...plan.updated.map((update) => ({
         user: update.user,
         kind: 'updated' as const,
         changes: update.changes,
+        update,
       })),
     ];
     const written = { new: 0, updated: 0 };
     const failed: FailedEntry[] = [];
+    const deferred: PagePlan = { created: [], updated: [], failed: [] };
     for (let i = 0; i < rows.length; i += batchSize) {
       const batch = rows.slice(i, i + batchSize);
       try {
-        await this.writeBatchQuickly(tenantId, runId, batch, fresh ? 'insert' : 'upsert');
+        await this.writeBatchQuickly(tenantId, runId, batch, options.fresh ? 'insert' : 'upsert');
         for (const row of batch) written[row.kind] += 1;
       } catch (error: unknown) {
-        // Pages are written concurrently: two batches claiming the same usernames in opposite
-        // order can deadlock; the loser is retried row by row like a refused batch.
+        // A refused batch, or the loser of a deadlock between two concurrently written batches
+        // claiming the same usernames in opposite order, is retried row by row.
         if (!isUniqueViolation(error) && sqlState(error) !== DEADLOCK_DETECTED) throw error;
         for (const row of batch) {
           try {
             await this.writeBatchQuickly(tenantId, runId, [row], 'upsert');
             written[row.kind] += 1;
           } catch (rowError: unknown) {
-            if (!isUniqueViolation(rowError)) throw rowError;
-            failed.push({
-              username: row.user.username,
-              name: row.user.name,
-              reason: `username ${row.user.username} already belongs to another account`,
-            });
+            const conflict = isUniqueViolation(rowError);
+            if (!conflict && sqlState(rowError) !== DEADLOCK_DETECTED) throw rowError;
+            if (options.deferConflicts) {
+              if (row.update) deferred.updated.push(row.update);
+              else deferred.created.push(row.user);
+            } else if (conflict) {
+              failed.push({
+                username: row.user.username,
+                name: row.user.name,
+                reason: `username ${row.user.username} already belongs to another account`,
+              });
+            } else {
+              throw rowError;
+            }
           }
         }
       }
     }
-    return { created: written.new, updated: written.updated, failed };
+    return { created: written.new, updated: written.updated, failed, deferred };
   }
 
   /**

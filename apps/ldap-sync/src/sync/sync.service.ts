@@ -302,6 +302,7 @@ export class SyncService {
             this.options.progressIntervalMs,
           ),
         });
+        analyze = outcome.newUsers + outcome.updatedUsers >= ANALYZE_AFTER_WRITES;
         // -- groups, memberships and group roles (groups/group-sync.service.ts) --
         if (outcome.status === 'succeeded') outcome = await this.syncGroups(run, outcome);
       } catch (error: unknown) {
@@ -322,7 +323,6 @@ export class SyncService {
         endedSessions,
       );
       if (outcome.status === 'succeeded') await this.runs.markSynced(tenantId);
-      analyze = outcome.newUsers + outcome.updatedUsers >= ANALYZE_AFTER_WRITES;
       this.logger.log(
         `run ${runId} of tenant ${tenantId} ${outcome.status}: ${outcome.newUsers} new, ${outcome.updatedUsers} updated, ${outcome.deletedUsers} deactivated, ${outcome.failedUsers} failed`,
       );
@@ -448,22 +448,28 @@ export class SyncService {
     return planPage(current, seen, page, mapping);
   }
 
-  /** Writes one page's plan and counts it into `outcome`; `fresh`: the tenant had no directory
-   *  users when the run started (its rows are inserted, not upserted). */
+  /**
+   * Writes one page's plan and counts it into `outcome`. `fresh`: the tenant had no directory
+   * users when the run started (its rows are inserted, not upserted). `deferred`: where rows go
+   * whose username is still held while other pages are being written (written after them all);
+   * without it such rows fail.
+   */
   private async writePage(
     tenantId: string,
     runId: string,
     plan: PagePlan,
     outcome: RunOutcome,
     fresh: boolean,
+    deferred?: PagePlan,
   ): Promise<void> {
-    const written = await this.runs.writeUsers(
-      tenantId,
-      runId,
-      plan,
-      this.options.batchSize,
+    const written = await this.runs.writeUsers(tenantId, runId, plan, this.options.batchSize, {
       fresh,
-    );
+      deferConflicts: deferred !== undefined,
+    });
+    if (deferred) {
+      deferred.created.push(...written.deferred.created);
+      deferred.updated.push(...written.deferred.updated);
+    }
     const failed = [...plan.failed, ...written.failed];
     await this.runs.recordFailed(runId, failed);
     outcome.newUsers += written.created;
@@ -511,6 +517,10 @@ export class SyncService {
     const compare = await this.runs.hasLdapUsers(tenantId);
     // Pages are planned in order and written while the next ones are read (page-pipeline.ts).
     const pipeline = new PagePipeline<PagePlan>(this.options.writeConcurrency);
+    // Rows whose username another page still held when they were written (a rename that an
+    // earlier page makes, written meanwhile): written again once every page is.
+    const deferred: PagePlan | undefined =
+      this.options.writeConcurrency > 1 ? { created: [], updated: [], failed: [] } : undefined;
     try {
       const connection = await this.adapter.connect(directory.connect);
       try {
@@ -531,7 +541,7 @@ export class SyncService {
             await pipeline.add(
               () => this.planPage(tenantId, seen, page, mapping, compare),
               async (plan) => {
-                await this.writePage(tenantId, runId, plan, outcome, !compare);
+                await this.writePage(tenantId, runId, plan, outcome, !compare, deferred);
                 await target.progress?.(outcome);
               },
             );
@@ -564,6 +574,13 @@ export class SyncService {
         await connection.close();
       }
       await pipeline.drain();
+      if (
+        target.runId !== null &&
+        deferred &&
+        deferred.created.length + deferred.updated.length > 0
+      ) {
+        await this.writePage(tenantId, target.runId, deferred, outcome, false);
+      }
     } catch (error: unknown) {
       // The run ends only after its last write settled (its users are kept either way).
       await pipeline.settle();
