@@ -21,11 +21,15 @@ export interface RunProgress {
 export class SyncRunExtrasRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Only a run still in progress takes progress (a late write never overwrites the outcome). */
+  /** Only a run still in progress takes progress (a late write never overwrites the outcome).
+   *  Progress only moves forward: reports from pages written at once may commit out of order,
+   *  so each count keeps the larger of the stored and the reported value. */
   async reportProgress(runId: string, progress: RunProgress): Promise<void> {
     await this.db.query(
-      `UPDATE ldap_sync_runs SET entries_read = $2, entries_written = $3, new_users = $4,
-         updated_users = $5, failed_users = $6, total_users = $2, modified_date = now()
+      `UPDATE ldap_sync_runs SET entries_read = GREATEST(entries_read, $2),
+         entries_written = GREATEST(entries_written, $3), new_users = GREATEST(new_users, $4),
+         updated_users = GREATEST(updated_users, $5), failed_users = GREATEST(failed_users, $6),
+         total_users = GREATEST(total_users, $2), modified_date = now()
        WHERE id = $1 AND status = 'running'`,
       [
         runId,

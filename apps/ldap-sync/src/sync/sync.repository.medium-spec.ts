@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { openTestDataSource } from '@gatehouse/testing/test-database';
 import type { PlannedUser } from './sync-plan';
+import { SyncRunExtrasRepository } from './sync-run-extras.repository';
 import { SyncRepository } from './sync.repository';
 
 function planned(username: string, ldapUuid = `uuid-${username}`): PlannedUser {
@@ -144,5 +145,20 @@ describe('SyncRepository.writeUsers (real PostgreSQL)', () => {
     const retried = await runs.writeUsers('1', runId, written.deferred, 10);
     expect(retried).toMatchObject({ created: 1, failed: [] });
     expect((await usernames()).map((row) => row.username)).toEqual(['ann', 'bob', 'robert']);
+  });
+
+  it('progress reported out of order never moves a running record backwards', async () => {
+    const extras = new SyncRunExtrasRepository(db);
+    const progress = (n: number) => ({
+      entriesRead: n,
+      entriesWritten: n,
+      newUsers: n,
+      updatedUsers: 0,
+      failedUsers: 0,
+    });
+    await extras.reportProgress(runId, progress(3000));
+    await extras.reportProgress(runId, progress(2000));
+    const run = await runs.findRun('1', runId);
+    expect(run).toMatchObject({ entriesRead: 3000, entriesWritten: 3000, newUsers: 3000 });
   });
 });
