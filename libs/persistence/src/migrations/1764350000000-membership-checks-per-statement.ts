@@ -13,20 +13,28 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *  - deleting users or groups (by hand, by a sync, or cascaded from a tenant) deletes their
  *    memberships, as ON DELETE CASCADE did, from statement-level triggers over the deleted rows.
  *  The small nesting table keeps its foreign keys. */
+/** The two tables and the name prefix of their foreign keys (ldap_inherited_memberships kept the
+ *  names it had as ldap_user_groups). */
+const MEMBERSHIP_TABLES = [
+  ['ldap_group_members', 'ldap_group_members'],
+  ['ldap_inherited_memberships', 'ldap_user_groups'],
+] as const;
+/** The foreign keys each had: column → referenced table (ON DELETE CASCADE). */
+const FOREIGN_KEYS = [
+  ['tenant_id', 'tenants'],
+  ['group_id', 'ldap_groups'],
+  ['user_id', 'users'],
+] as const;
+
 export class MembershipChecksPerStatement1764350000000 implements MigrationInterface {
   name = 'MembershipChecksPerStatement1764350000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      ALTER TABLE ldap_group_members
-        DROP CONSTRAINT ldap_group_members_tenant_id_fkey,
-        DROP CONSTRAINT ldap_group_members_group_id_fkey,
-        DROP CONSTRAINT ldap_group_members_user_id_fkey`);
-    await queryRunner.query(`
-      ALTER TABLE ldap_inherited_memberships
-        DROP CONSTRAINT ldap_user_groups_tenant_id_fkey,
-        DROP CONSTRAINT ldap_user_groups_group_id_fkey,
-        DROP CONSTRAINT ldap_user_groups_user_id_fkey`);
+    for (const [table, prefix] of MEMBERSHIP_TABLES) {
+      await queryRunner.query(
+        `ALTER TABLE ${table} ${FOREIGN_KEYS.map(([column]) => `DROP CONSTRAINT ${prefix}_${column}_fkey`).join(', ')}`,
+      );
+    }
     // Each DELETE below finds its rows by index: ldap_group_members by its primary key (group_id,
     // user_id) and ldap_group_members_user; ldap_inherited_memberships by its primary key
     // (user_id, group_id) and ldap_inherited_memberships_tenant_group.
@@ -56,7 +64,7 @@ export class MembershipChecksPerStatement1764350000000 implements MigrationInter
       REFERENCING OLD TABLE AS deleted_users
       FOR EACH STATEMENT EXECUTE FUNCTION ldap_memberships_of_deleted_users()`);
     // Rows a foreign key would have refused (none are expected) are removed before it goes.
-    for (const table of ['ldap_group_members', 'ldap_inherited_memberships']) {
+    for (const [table] of MEMBERSHIP_TABLES) {
       await queryRunner.query(`
         DELETE FROM ${table} m WHERE NOT EXISTS (
           SELECT 1 FROM users u JOIN ldap_groups g ON g.tenant_id = u.tenant_id
@@ -66,7 +74,7 @@ export class MembershipChecksPerStatement1764350000000 implements MigrationInter
 
   async down(queryRunner: QueryRunner): Promise<void> {
     // Rows the foreign keys would refuse (left by a TRUNCATE before 1764360000000) go first.
-    for (const table of ['ldap_group_members', 'ldap_inherited_memberships']) {
+    for (const [table] of MEMBERSHIP_TABLES) {
       await queryRunner.query(`
         DELETE FROM ${table} m
         WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = m.user_id)
@@ -77,21 +85,12 @@ export class MembershipChecksPerStatement1764350000000 implements MigrationInter
     await queryRunner.query('DROP FUNCTION ldap_memberships_of_deleted_users()');
     await queryRunner.query('DROP TRIGGER ldap_groups_delete_memberships ON ldap_groups');
     await queryRunner.query('DROP FUNCTION ldap_memberships_of_deleted_groups()');
-    await queryRunner.query(`
-      ALTER TABLE ldap_inherited_memberships
-        ADD CONSTRAINT ldap_user_groups_tenant_id_fkey FOREIGN KEY (tenant_id)
-          REFERENCES tenants(id) ON DELETE CASCADE,
-        ADD CONSTRAINT ldap_user_groups_group_id_fkey FOREIGN KEY (group_id)
-          REFERENCES ldap_groups(id) ON DELETE CASCADE,
-        ADD CONSTRAINT ldap_user_groups_user_id_fkey FOREIGN KEY (user_id)
-          REFERENCES users(id) ON DELETE CASCADE`);
-    await queryRunner.query(`
-      ALTER TABLE ldap_group_members
-        ADD CONSTRAINT ldap_group_members_tenant_id_fkey FOREIGN KEY (tenant_id)
-          REFERENCES tenants(id) ON DELETE CASCADE,
-        ADD CONSTRAINT ldap_group_members_group_id_fkey FOREIGN KEY (group_id)
-          REFERENCES ldap_groups(id) ON DELETE CASCADE,
-        ADD CONSTRAINT ldap_group_members_user_id_fkey FOREIGN KEY (user_id)
-          REFERENCES users(id) ON DELETE CASCADE`);
+    for (const [table, prefix] of MEMBERSHIP_TABLES) {
+      const keys = FOREIGN_KEYS.map(
+        ([column, target]) =>
+          `ADD CONSTRAINT ${prefix}_${column}_fkey FOREIGN KEY (${column}) REFERENCES ${target}(id) ON DELETE CASCADE`,
+      );
+      await queryRunner.query(`ALTER TABLE ${table} ${keys.join(', ')}`);
+    }
   }
 }
