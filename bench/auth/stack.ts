@@ -41,6 +41,12 @@ export interface Stack {
 
 type Log = (message: string) => void;
 
+/** BENCH_PROFILE_DIR: V8 CPU profiles of auth-gateway and ldap-sync, written when they stop. */
+function profileArgs(): string[] {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 export function nodeService(
   name: string,
   entry: string,
@@ -270,6 +276,7 @@ export async function startStack(
     join(dist, 'apps', 'ldap-sync', 'src', 'main.js'),
     { ...appEnv, PORT: String(ldapSyncPort) },
     logDir,
+    profileArgs(),
   );
   const gateway = nodeService(
     'auth-gateway',
@@ -288,6 +295,7 @@ export async function startStack(
       LOGIN_MAX_FAILURES_PER_ADDRESS: '100000',
     },
     logDir,
+    profileArgs(),
   );
   const bare = new ChildService({
     name: 'bare-server',

@@ -75,13 +75,14 @@ describe('ldap.authenticate over Redis-RPC', () => {
       tenantId: '1',
       username: 'zhangsan',
       password: testUserPassword('zhangsan'),
+      includeGroups: true,
     });
     expect(reply).toMatchObject({
       authenticated: true,
       userDN: 'uid=zhangsan,ou=users,dc=example,dc=com',
       mapped: { username: 'zhangsan', name: '张三', email: 'zhangsan@example.com' },
     });
-    expect(reply.groups.sort()).toEqual([
+    expect(reply.groups?.sort()).toEqual([
       'cn=ams-users,ou=groups,dc=example,dc=com',
       'cn=tts-technicians,ou=groups,dc=example,dc=com',
     ]);

@@ -47,6 +47,8 @@ jest.setTimeout(60_000);
 class RecordingAdapter extends LdapAdapter {
   connects = 0;
   readonly binds: string[] = [];
+  /** The base of every search, in order. */
+  readonly searches: string[] = [];
 
   override async connect(options: LdapConnectOptions): Promise<LdapConnection> {
     this.connects += 1;
@@ -59,7 +61,10 @@ class RecordingAdapter extends LdapAdapter {
         this.binds.push(dn);
         return connection.bind(dn, password);
       },
-      search: (base, searchOptions) => connection.search(base, searchOptions),
+      search: (base, searchOptions) => {
+        this.searches.push(base);
+        return connection.search(base, searchOptions);
+      },
       searchPages: (base, pageOptions) => connection.searchPages(base, pageOptions),
       readRootDse: () => connection.readRootDse(),
       close: () => connection.close(),
@@ -69,6 +74,7 @@ class RecordingAdapter extends LdapAdapter {
   reset(): void {
     this.connects = 0;
     this.binds.splice(0);
+    this.searches.splice(0);
   }
 }
 
@@ -127,8 +133,9 @@ describe('ldap.authenticate against slapd and PostgreSQL', () => {
     username: string,
     password = testUserPassword(username),
     tenantId = '1',
+    includeGroups = true,
   ): Promise<LdapAuthenticateReply> {
-    const request: LdapAuthenticateRequestDto = { tenantId, username, password };
+    const request: LdapAuthenticateRequestDto = { tenantId, username, password, includeGroups };
     return controller.authenticate(request);
   }
 
@@ -210,9 +217,18 @@ describe('ldap.authenticate against slapd and PostgreSQL', () => {
         },
         groups: expect.any(Array) as unknown,
       });
-      expect(reply.groups.sort()).toEqual([group('ams-users'), group('tts-technicians')]);
+      expect(reply.groups?.sort()).toEqual([group('ams-users'), group('tts-technicians')]);
       // The service account searched, then the user bound on a second connection.
       expect(adapter.connects).toBe(2);
+      expect(adapter.binds).toEqual([slapd.adminDN, `uid=zhangsan,${USERS}`]);
+      expect(adapter.searches).toEqual([USERS, GROUPS]);
+    });
+
+    it('reads no groups for a caller that does not ask for them (a login)', async () => {
+      const reply = await login('zhangsan', testUserPassword('zhangsan'), '1', false);
+      expect(reply).toMatchObject({ authenticated: true, userDN: `uid=zhangsan,${USERS}` });
+      expect(reply).not.toHaveProperty('groups');
+      expect(adapter.searches).toEqual([USERS]);
       expect(adapter.binds).toEqual([slapd.adminDN, `uid=zhangsan,${USERS}`]);
     });
 
@@ -220,7 +236,7 @@ describe('ldap.authenticate against slapd and PostgreSQL', () => {
       const reply = await login('jsmith');
       expect(reply.userDN).toBe(`cn=Smith\\, John,${USERS}`);
       expect(reply.mapped.name).toBe('Smith, John');
-      expect(reply.groups.sort()).toEqual([group('ams-admins'), group('tts-technicians')]);
+      expect(reply.groups?.sort()).toEqual([group('ams-admins'), group('tts-technicians')]);
     });
 
     it(`logs in the user "${AWKWARD_UID}" with its password`, async () => {
@@ -228,7 +244,7 @@ describe('ldap.authenticate against slapd and PostgreSQL', () => {
       expect(reply.userDN).toBe(`cn=Jamees Clozak,${USERS}`);
       expect(reply.mapped.username).toBe(AWKWARD_UID);
       expect(reply.mapped.lastName).toBe('Cložak');
-      expect(reply.groups.sort()).toEqual([group('hdts-agents'), group('tts-technicians')]);
+      expect(reply.groups?.sort()).toEqual([group('hdts-agents'), group('tts-technicians')]);
     });
 
     it('logs in lisi, whose DN is not ASCII', async () => {
@@ -280,7 +296,7 @@ describe('ldap.authenticate against slapd and PostgreSQL', () => {
 
     it.each(['ldaps', 'starttls'])('works over %s with the configured CA', async (tenant) => {
       const reply = await login('alice', testUserPassword('alice'), tenant);
-      expect(reply.groups.sort()).toEqual([group('ams-admins'), group('tts-technicians')]);
+      expect(reply.groups?.sort()).toEqual([group('ams-admins'), group('tts-technicians')]);
     });
   });
 

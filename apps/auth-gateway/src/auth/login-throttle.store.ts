@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { InjectRedis } from '@gatehouse/platform';
 import { AUTH_GATEWAY_CONFIG, type AuthGatewayConfig } from '../auth-gateway.config';
 
@@ -66,12 +66,16 @@ export class LoginThrottleStore {
   /** A successful login forgets this user's failures from this address and gives the address
    *  back the attempt it was charged. */
   async succeeded(tenantId: string, username: string, address: string): Promise<void> {
+    const tx = this.redis.multi();
+    this.addSuccess(tx, tenantId, username, address);
+    await tx.exec();
+  }
+
+  /** `succeeded` as commands of the caller's transaction (the login's session is stored in the
+   *  same round trip). */
+  addSuccess(tx: ChainableCommander, tenantId: string, username: string, address: string): void {
     const keys = this.keys(tenantId, username, address);
-    await this.redis
-      .multi()
-      .del(keys.userFailures, keys.userLockouts)
-      .decr(keys.addressFailures)
-      .exec();
+    tx.del(keys.userFailures, keys.userLockouts).decr(keys.addressFailures);
   }
 
   private keys(tenantId: string, username: string, address: string) {

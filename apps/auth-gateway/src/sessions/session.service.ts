@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
 import {
   type AccessTokenClaims,
   DomainError,
@@ -8,7 +9,7 @@ import {
 import { AuditService } from '../audit/audit.service';
 import { AUTH_GATEWAY_CONFIG, type AuthGatewayConfig } from '../auth-gateway.config';
 import { TokenService } from '../tokens/token.service';
-import { UserRepository, type UserRow } from '../users/user.repository';
+import { type UserAccess, UserRepository, type UserRow } from '../users/user.repository';
 import { systemsOf, toUserInfo } from '../users/user-info.service';
 import { SessionStore } from './session.store';
 
@@ -35,14 +36,25 @@ export class SessionService {
   ) {}
 
   /** A new session of `user`, just authenticated (its row as read by the login). The session is
-   *  stored while the grants are read: the token needs both. */
-  async start(tenantId: string, user: UserRow): Promise<IssuedSession | undefined> {
+   *  stored while the grants are read (unless the login read them with the row: `access`); the
+   *  token needs both. `alongside` adds the caller's Redis commands to the session's transaction. */
+  async start(
+    tenantId: string,
+    user: UserRow,
+    options: { access?: UserAccess; alongside?: (tx: ChainableCommander) => void } = {},
+  ): Promise<IssuedSession | undefined> {
     if (!user.active) return undefined;
     const [{ familyId, refreshToken }, access] = await Promise.all([
-      this.store.create(tenantId, user.id, this.config.REFRESH_TOKEN_TTL_SECONDS),
-      this.accessFor(tenantId, user),
+      this.store.create(
+        tenantId,
+        user.id,
+        this.config.REFRESH_TOKEN_TTL_SECONDS,
+        true,
+        options.alongside,
+      ),
+      options.access ?? this.users.accessOf(tenantId, user.id),
     ]);
-    return { ...(await access(familyId)), refreshToken };
+    return { ...(await this.issueFor(tenantId, user, access, familyId)), refreshToken };
   }
 
   async refresh(refreshToken: unknown): Promise<IssuedSession> {
@@ -105,33 +117,31 @@ export class SessionService {
   ): Promise<Omit<IssuedSession, 'refreshToken'> | undefined> {
     const user = await this.users.findById(tenantId, userId);
     if (!user?.active) return undefined;
-    return (await this.accessFor(tenantId, user))(familyId);
+    return this.issueFor(tenantId, user, await this.users.accessOf(tenantId, user.id), familyId);
   }
 
-  /** Reads the user's grants and permissions; the answer signs the access token of a session. */
-  private async accessFor(
+  private async issueFor(
     tenantId: string,
     user: UserRow,
-  ): Promise<(familyId: string) => Promise<Omit<IssuedSession, 'refreshToken'>>> {
-    const { roles, permissions } = await this.users.accessOf(tenantId, user.id);
-    return async (familyId) => {
-      const { token, claims } = await this.tokens.issue({
-        sub: user.id,
-        user_id: Number(user.id),
-        user_type: user.userType,
-        tenant_id: tenantId,
-        username: user.username,
-        systems: systemsOf(roles),
-        roles,
-        permissions,
-        sid: familyId,
-      });
-      return {
-        user: toUserInfo(user, roles),
-        accessToken: token,
-        claims,
-        expiresIn: this.tokens.accessTtlSeconds,
-      };
+    { roles, permissions }: UserAccess,
+    familyId: string,
+  ): Promise<Omit<IssuedSession, 'refreshToken'>> {
+    const { token, claims } = await this.tokens.issue({
+      sub: user.id,
+      user_id: Number(user.id),
+      user_type: user.userType,
+      tenant_id: tenantId,
+      username: user.username,
+      systems: systemsOf(roles),
+      roles,
+      permissions,
+      sid: familyId,
+    });
+    return {
+      user: toUserInfo(user, roles),
+      accessToken: token,
+      claims,
+      expiresIn: this.tokens.accessTtlSeconds,
     };
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { DomainError, ErrorCode } from '@gatehouse/contracts';
 import { randomId, randomToken } from '@gatehouse/crypto';
 import {
@@ -56,12 +56,14 @@ function hashOf(token: string): string {
 export class SessionStore {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
-  /** `countLive: false` for client-application sessions, which are not people's sessions. */
+  /** `countLive: false` for client-application sessions, which are not people's sessions.
+   *  `alongside` adds the caller's own commands to the same transaction (one round trip). */
   async create(
     tenantId: string,
     userId: string,
     ttlSeconds: number,
     countLive = true,
+    alongside?: (tx: ChainableCommander) => void,
   ): Promise<NewSession> {
     const familyId = randomId(16);
     const refreshToken = `rt1.${randomToken(32)}`;
@@ -87,6 +89,7 @@ export class SessionStore {
       .sadd(userKey, familyId)
       .expire(userKey, ttlSeconds);
     if (countLive) tx.zadd(sessionKeys.live(tenantId), Date.now() + ttlSeconds * 1000, familyId);
+    alongside?.(tx);
     await tx.exec();
     return { familyId, refreshToken };
   }

@@ -25,12 +25,20 @@ export interface Credentials {
   passwordHash: string | null;
 }
 
+/** What a user's access token says it may do: its role grants and its admin permissions. */
+export interface UserAccess {
+  roles: RoleGrant[];
+  permissions: string[];
+}
+
 /** A user and its password hash: what a login needs to decide and then to issue the session. */
 export interface LoginCandidate extends UserRow {
   passwordHash: string | null;
   /** The directory entry a directory user was last written from (null for local users). */
   ldapUuid: string | null;
   ldapDn: string | null;
+  /** Read with the row, so a successful login needs no second query before its token. */
+  access: UserAccess;
 }
 
 /** The account a login names, if any, and whether its tenant has an enabled directory. */
@@ -68,23 +76,36 @@ export class UserRepository {
    *  a tenant without LDAP never waits on ldap-sync.) */
   async findLoginCandidate(tenantId: string, username: string): Promise<LoginCandidateLookup> {
     const rows = await this.db.query<
-      ((LoginCandidate | { [K in keyof LoginCandidate]: null }) & {
+      ((
+        | (Omit<LoginCandidate, 'access'> & { roles: RoleGrant[]; permissions: string[] })
+        | { [K in keyof Omit<LoginCandidate, 'access'> | 'roles' | 'permissions']: null }
+      ) & {
         directoryEnabled: boolean | null;
       })[]
     >(
+      // The grants and permissions are those accessOf reads, in the same order.
       `SELECT ${LOGIN_COLUMNS},
-         (SELECT is_enabled FROM ldap_configs WHERE tenant_id = $1) AS "directoryEnabled"
+         (SELECT is_enabled FROM ldap_configs WHERE tenant_id = $1) AS "directoryEnabled",
+         CASE WHEN u.id IS NOT NULL THEN (
+           SELECT coalesce(json_agg(json_build_object('system', s.code, 'role', r.name)
+                                    ORDER BY s.code, r.name), '[]'::json)
+           FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN systems s ON s.id = r.system_id
+           WHERE ur.tenant_id = $1 AND ur.user_id = u.id) END AS roles,
+         CASE WHEN u.id IS NOT NULL THEN (
+           SELECT coalesce(array_agg(DISTINCT p.permission ORDER BY p.permission), '{}')
+           FROM user_admin_roles uar JOIN admin_roles ar ON ar.id = uar.admin_role_id
+           CROSS JOIN LATERAL unnest(ar.permissions) AS p(permission)
+           WHERE ar.tenant_id = $1 AND uar.user_id = u.id) END AS permissions
        FROM (SELECT 1) AS always
        LEFT JOIN users u ON u.tenant_id = $1 AND lower(u.username) = lower($2)`,
       [tenantId, username],
     );
     const row = rows[0];
     if (!row) return { user: undefined, directoryEnabled: false };
-    const { directoryEnabled, ...user } = row;
-    return {
-      user: user.id === null ? undefined : user,
-      directoryEnabled: directoryEnabled === true,
-    };
+    const directoryEnabled = row.directoryEnabled === true;
+    if (row.id === null) return { user: undefined, directoryEnabled };
+    const { directoryEnabled: _enabled, roles, permissions, ...user } = row;
+    return { user: { ...user, access: { roles, permissions } }, directoryEnabled };
   }
 
   async findById(tenantId: string, id: string): Promise<UserRow | undefined> {
@@ -132,10 +153,7 @@ export class UserRepository {
 
   /** What an access token of the user carries: its role grants and its admin permissions, in one
    *  round trip. */
-  async accessOf(
-    tenantId: string,
-    userId: string,
-  ): Promise<{ roles: RoleGrant[]; permissions: string[] }> {
+  async accessOf(tenantId: string, userId: string): Promise<UserAccess> {
     const rows = await this.db.query<
       { kind: 'role' | 'permission'; system: string | null; value: string }[]
     >(

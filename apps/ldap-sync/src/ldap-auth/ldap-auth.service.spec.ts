@@ -225,6 +225,7 @@ describe('LdapAuthService', () => {
       tenantId: TENANT,
       username: 'alice',
       password: PASSWORD,
+      includeGroups: true,
     });
 
     expect(reply).toEqual({
@@ -267,15 +268,40 @@ describe('LdapAuthService', () => {
     expect([service.closed, user.closed]).toEqual([false, false]);
   });
 
+  it('decrypts the bind password once per cached configuration, not once per login', async () => {
+    const decrypt = jest.spyOn(box, 'decrypt');
+    try {
+      const { service: auth } = serviceFor(config(), [
+        serviceConnection(directory),
+        userConnection(),
+      ]);
+      for (let login = 0; login < 3; login += 1) {
+        await auth.authenticate({ tenantId: TENANT, username: 'alice', password: PASSWORD });
+      }
+      expect(decrypt).toHaveBeenCalledTimes(1);
+    } finally {
+      decrypt.mockRestore();
+    }
+  });
+
   it('keeps both connections for the next login, which opens none and binds only the user', async () => {
     const service = serviceConnection(directory);
     const user = userConnection();
     const { service: auth, adapter } = serviceFor(config(), [service, user]);
     await auth.authenticate({ tenantId: TENANT, username: 'alice', password: PASSWORD });
-    await auth.authenticate({ tenantId: TENANT, username: 'alice', password: PASSWORD });
+    const reply = await auth.authenticate({
+      tenantId: TENANT,
+      username: 'alice',
+      password: PASSWORD,
+    });
     expect(adapter.connects).toHaveLength(2);
     expect(service.binds).toHaveLength(1);
-    expect(service.searches).toHaveLength(4);
+    // Logins do not ask for the groups: one search each, under the user base only.
+    expect(service.searches.map((search) => search.base)).toEqual([
+      'ou=users,dc=example,dc=com',
+      'ou=users,dc=example,dc=com',
+    ]);
+    expect(reply).not.toHaveProperty('groups');
     expect(user.binds).toHaveLength(2);
   });
 
@@ -386,6 +412,7 @@ describe('LdapAuthService', () => {
       tenantId: TENANT,
       username: 'alice',
       password: PASSWORD,
+      includeGroups: true,
     });
     expect(reply.groups).toEqual([]);
     expect(service.searches).toHaveLength(1);

@@ -28,12 +28,15 @@ const GROUP_PAGE_SIZE = 200;
  * Connections are kept between logins (LdapConnectionPool): searches run on connections bound as
  * the service account, password checks on connections that only ever carry users' binds, so the
  * service connections keep the service account's rights. The password check and the group search
- * run side by side once the entry is known; the groups are thrown away when the password is
- * wrong. The password is never logged and never reaches a bind when empty; the username may be.
+ * run side by side once the entry is known, and only for a caller that asks for the groups
+ * (`includeGroups`; a login does not: its roles come from the synced memberships); the groups are
+ * thrown away when the password is wrong. The password is never logged and never reaches a bind when empty; the username may be.
  */
 @Injectable()
 export class LdapAuthService {
   private readonly logger = new Logger(LdapAuthService.name);
+  /** Pool keys of each login directory (two SHA-256 digests), built once per cached config. */
+  private readonly keysOf = new WeakMap<LdapDirectory, PoolKeys>();
 
   constructor(
     private readonly configs: LdapConfigService,
@@ -42,7 +45,7 @@ export class LdapAuthService {
   ) {}
 
   async authenticate(request: LdapAuthenticateRequestDto): Promise<LdapAuthenticateReply> {
-    const { tenantId, username, password } = request;
+    const { tenantId, username, password, includeGroups } = request;
     const config = await this.configs.findByTenantForLogin(tenantId);
     if (!config) {
       throw new DomainError(
@@ -57,17 +60,19 @@ export class LdapAuthService {
     if (typeof password !== 'string' || password === '' || username.trim() === '') {
       throw authenticationFailed('username and password are required');
     }
-    const directory = this.configs.toDirectory(config);
-    const keys = poolKeys(directory);
+    const directory = this.configs.loginDirectory(config);
+    const keys = this.poolKeys(directory);
 
     const entry = await this.withServiceConnection(directory, keys.service, username, (service) =>
       this.findUser(service, directory, username),
     );
     const [passwordChecked, groupsRead] = await Promise.allSettled([
       this.verifyPassword(directory, keys.userBind, entry.dn, password, username),
-      this.withServiceConnection(directory, keys.service, username, (service) =>
-        this.findGroups(service, directory, entry.dn, username),
-      ),
+      includeGroups === true
+        ? this.withServiceConnection(directory, keys.service, username, (service) =>
+            this.findGroups(service, directory, entry.dn, username),
+          )
+        : undefined,
     ]);
     if (passwordChecked.status === 'rejected') throw passwordChecked.reason;
     if (groupsRead.status === 'rejected') throw groupsRead.reason;
@@ -83,7 +88,14 @@ export class LdapAuthService {
     }
     const { mapped, attributes } = mapDirectoryUser(entry, directory.fieldMapping, username);
     this.logger.log(`tenant ${tenantId}: LDAP login of "${username}" as ${entry.dn}`);
-    return { authenticated: true, userDN: entry.dn, entryUUID, mapped, attributes, groups };
+    return {
+      authenticated: true,
+      userDN: entry.dn,
+      entryUUID,
+      mapped,
+      attributes,
+      ...(groups ? { groups } : {}),
+    };
   }
 
   /** Runs `work` on a kept connection bound as the service account (anonymous without one). */
@@ -181,6 +193,15 @@ export class LdapAuthService {
     return groups.map((group) => group.dn);
   }
 
+  private poolKeys(directory: LdapDirectory): PoolKeys {
+    let keys = this.keysOf.get(directory);
+    if (!keys) {
+      keys = poolKeys(directory);
+      this.keysOf.set(directory, keys);
+    }
+    return keys;
+  }
+
   private filter(template: string, value: string, which: 'user' | 'group'): string {
     try {
       return buildFilter(template, value);
@@ -216,7 +237,12 @@ export class LdapAuthService {
 
 /** Pool keys: the tenant, the server and TLS settings, and, for searches, the service identity
  *  (its password hashed, so a changed password never reuses a connection bound with the old). */
-function poolKeys(directory: LdapDirectory): { service: string; userBind: string } {
+interface PoolKeys {
+  service: string;
+  userBind: string;
+}
+
+function poolKeys(directory: LdapDirectory): PoolKeys {
   const server = JSON.stringify(directory.connect);
   const identity = directory.serviceBind
     ? JSON.stringify([directory.serviceBind.dn, directory.serviceBind.password])

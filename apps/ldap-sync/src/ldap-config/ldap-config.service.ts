@@ -31,6 +31,10 @@ export class LdapConfigService {
     string,
     { config: LdapConfigEntity | null; expiresAt: number }
   >();
+  /** The directory of each cached login config, built once per cached row (decrypting the bind
+   *  password on every login cost more than the search). Keyed by the row object, so it is
+   *  dropped with it. */
+  private readonly loginDirectories = new WeakMap<LdapConfigEntity, LdapDirectory>();
 
   constructor(
     private readonly configs: LdapConfigRepository,
@@ -50,6 +54,15 @@ export class LdapConfigService {
     const config = await this.configs.findByTenant(tenantId);
     this.forLogins.set(tenantId, { config, expiresAt: now + LOGIN_CONFIG_CACHE_MS });
     return config;
+  }
+
+  /** `toDirectory` of a row `findByTenantForLogin` answered, built once while the row is cached. */
+  loginDirectory(config: LdapConfigEntity): LdapDirectory {
+    const built = this.loginDirectories.get(config);
+    if (built) return built;
+    const directory = this.toDirectory(config);
+    this.loginDirectories.set(config, directory);
+    return directory;
   }
 
   async save(config: LdapConfigEntity): Promise<LdapConfigEntity> {

@@ -1,4 +1,4 @@
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 /** `ldap.authenticate`: search the tenant's directory for the username, then bind as the entry
  *  found. The password is checked for emptiness by the handler (an empty password never reaches
@@ -15,6 +15,12 @@ export class LdapAuthenticateRequestDto {
   @IsString()
   @MaxLength(1024)
   password!: string;
+
+  /** Also read the entry's groups (one more search); a login leaves it out, since the roles of
+   *  its token come from the memberships the sync stored. */
+  @IsOptional()
+  @IsBoolean()
+  includeGroups?: boolean;
 }
 
 /** Gatehouse's view of a directory entry, through the tenant's field mapping. */
@@ -38,6 +44,6 @@ export interface LdapAuthenticateReply {
   mapped: LdapMappedUser;
   /** The raw mapped attributes, as seed 003's test-auth answers them. */
   attributes: Record<string, string | string[]>;
-  /** DNs of the groups the entry belongs to (direct membership). */
-  groups: string[];
+  /** DNs of the groups the entry belongs to (direct membership); only when `includeGroups`. */
+  groups?: string[];
 }
