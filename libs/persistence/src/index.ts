@@ -8,3 +8,4 @@ export * from './secret-columns';
 export * from './entities/tenant.entity';
 export * from './entities/user.entity';
 export * from './entities/ldap-config.entity';
+export * from './prepared-statement';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { LdapMappedUser, RoleGrant } from '@gatehouse/contracts';
-import type { UserSource, UserType } from '@gatehouse/persistence';
+import { PreparedStatement, type UserSource, type UserType } from '@gatehouse/persistence';
 
 export interface UserRow {
   id: string;
@@ -55,6 +55,32 @@ const LOGIN_COLUMNS = `u.id, u.tenant_id AS "tenantId", u.username, u.source,
   u.company_id AS "companyId", u.employee_number AS "employeeNumber", u.active,
   u.password_hash AS "passwordHash", u.ldap_uuid AS "ldapUuid", u.ldap_dn AS "ldapDn"`;
 
+type LoginCandidateRow = (
+  | (Omit<LoginCandidate, 'access'> & UserAccess)
+  | { [K in keyof Omit<LoginCandidate, 'access'> | keyof UserAccess]: null }
+) & { directoryEnabled: boolean | null };
+
+/** The account a login names (none: a row of nulls), whether the tenant's directory is enabled,
+ *  and the account's grants and permissions as accessOf reads them, in one round trip. Named:
+ *  it runs on every login, and planning it cost more than running it. */
+const LOGIN_CANDIDATE = new PreparedStatement<LoginCandidateRow>(
+  'auth-gateway.login-candidate',
+  `SELECT ${LOGIN_COLUMNS},
+     (SELECT is_enabled FROM ldap_configs WHERE tenant_id = $1) AS "directoryEnabled",
+     CASE WHEN u.id IS NOT NULL THEN (
+       SELECT coalesce(json_agg(json_build_object('system', s.code, 'role', r.name)
+                                ORDER BY s.code, r.name), '[]'::json)
+       FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN systems s ON s.id = r.system_id
+       WHERE ur.tenant_id = $1 AND ur.user_id = u.id) END AS roles,
+     CASE WHEN u.id IS NOT NULL THEN (
+       SELECT coalesce(array_agg(DISTINCT p.permission ORDER BY p.permission), '{}')
+       FROM user_admin_roles uar JOIN admin_roles ar ON ar.id = uar.admin_role_id
+       CROSS JOIN LATERAL unnest(ar.permissions) AS p(permission)
+       WHERE ar.tenant_id = $1 AND uar.user_id = u.id) END AS permissions
+   FROM (SELECT 1) AS always
+   LEFT JOIN users u ON u.tenant_id = $1 AND lower(u.username) = lower($2)`,
+);
+
 /** Users, their grants and admin permissions. Every method takes the tenant: an unscoped query is
  *  not written here. */
 @Injectable()
@@ -75,31 +101,7 @@ export class UserRepository {
    *  account has the name. (ldap_configs belongs to ldap-sync; the gateway only reads the flag, so
    *  a tenant without LDAP never waits on ldap-sync.) */
   async findLoginCandidate(tenantId: string, username: string): Promise<LoginCandidateLookup> {
-    const rows = await this.db.query<
-      ((
-        | (Omit<LoginCandidate, 'access'> & { roles: RoleGrant[]; permissions: string[] })
-        | { [K in keyof Omit<LoginCandidate, 'access'> | 'roles' | 'permissions']: null }
-      ) & {
-        directoryEnabled: boolean | null;
-      })[]
-    >(
-      // The grants and permissions are those accessOf reads, in the same order.
-      `SELECT ${LOGIN_COLUMNS},
-         (SELECT is_enabled FROM ldap_configs WHERE tenant_id = $1) AS "directoryEnabled",
-         CASE WHEN u.id IS NOT NULL THEN (
-           SELECT coalesce(json_agg(json_build_object('system', s.code, 'role', r.name)
-                                    ORDER BY s.code, r.name), '[]'::json)
-           FROM user_roles ur JOIN roles r ON r.id = ur.role_id JOIN systems s ON s.id = r.system_id
-           WHERE ur.tenant_id = $1 AND ur.user_id = u.id) END AS roles,
-         CASE WHEN u.id IS NOT NULL THEN (
-           SELECT coalesce(array_agg(DISTINCT p.permission ORDER BY p.permission), '{}')
-           FROM user_admin_roles uar JOIN admin_roles ar ON ar.id = uar.admin_role_id
-           CROSS JOIN LATERAL unnest(ar.permissions) AS p(permission)
-           WHERE ar.tenant_id = $1 AND uar.user_id = u.id) END AS permissions
-       FROM (SELECT 1) AS always
-       LEFT JOIN users u ON u.tenant_id = $1 AND lower(u.username) = lower($2)`,
-      [tenantId, username],
-    );
+    const rows = await LOGIN_CANDIDATE.run(this.db, [tenantId, username]);
     const row = rows[0];
     if (!row) return { user: undefined, directoryEnabled: false };
     const directoryEnabled = row.directoryEnabled === true;
