@@ -58,7 +58,6 @@ import { LdapDirectorySyncService } from './ldap/ldap-directory-sync.service';
 import { PeersModule } from './peers/peers.module';
 import { ProjectsModule } from './projects/projects.module';
 import { CsrfMiddleware } from './security/csrf.middleware';
-import { SecurityHeadersMiddleware } from './security/security-headers.middleware';
 import { SessionService } from './sessions/session.service';
 import { SessionStore } from './sessions/session.store';
 import { TokenService } from './tokens/token.service';
@@ -136,7 +135,7 @@ export class AuthGatewayModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(SecurityHeadersMiddleware, CsrfMiddleware).forRoutes('{*path}');
+    consumer.apply(CsrfMiddleware).forRoutes('{*path}');
     // RFC 6749 form encoding on the token endpoint only: no other route takes form bodies.
     consumer
       .apply(urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }))

@@ -7,8 +7,11 @@ import {
 } from '@gatehouse/platform';
 import { loadAuthGatewayConfig } from './auth-gateway.config';
 import { AuthGatewayModule } from './auth-gateway.module';
-import { mountValidateFastPath } from './downstream/validate-fast-path';
+import { loginFastRoute } from './auth/login-fast-path';
+import { validateFastRoute } from './downstream/validate-fast-path';
+import { mountFastRoutes } from './fast-path/fast-routes';
 import { allowedOrigins } from './security/csrf.middleware';
+import { securityHeaders } from './security/security-headers.middleware';
 
 runMain('auth-gateway', async () => {
   const platform = loadPlatformConfig();
@@ -23,8 +26,10 @@ runMain('auth-gateway', async () => {
     rpcServer: true,
     configure: (app) => {
       app.set('trust proxy', trustProxySetting(own.TRUST_PROXY));
+      app.use(securityHeaders);
       app.use(cookieParser());
-      mountValidateFastPath(app);
+      // After `trust proxy`: the login's fast path reads the compiled setting.
+      mountFastRoutes(app, [validateFastRoute(app), loginFastRoute(app)]);
       const origins = allowedOrigins(own.CORS_ORIGINS);
       if (origins.length > 0) app.enableCors({ origin: origins, credentials: true });
     },

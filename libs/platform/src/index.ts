@@ -13,7 +13,12 @@ export * from './rpc/peer-readiness';
 export * from './rpc/ping-reply';
 export * from './rpc/rpc-data.decorator';
 export * from './redis/redis.module';
-export { usePlainErrorsUnder } from './http/http-exception.filter';
+export {
+  httpErrorAnswer,
+  type HttpErrorAnswer,
+  usePlainErrorsUnder,
+} from './http/http-exception.filter';
+export { requestIdFor } from './logging/logging.module';
 export * from './http/public.decorator';
 export * from './audit/audit-mask.util';
 export * from './audit/audit-actions';

@@ -241,6 +241,101 @@ describe('auth gateway: login, lockout, CSRF and CORS', () => {
     });
   });
 
+  describe('answered ahead of Express (login-fast-path.ts) and through it', () => {
+    /** Headers an answer must carry the same either way. */
+    const SAME_HEADERS = [
+      'content-type',
+      'cache-control',
+      'x-content-type-options',
+      'x-frame-options',
+      'referrer-policy',
+      'content-security-policy',
+      'retry-after',
+      'x-request-id',
+    ];
+
+    /** The same POST twice: plain (the fast path takes it) and with a Referer (a browser's
+     *  header: the fast path declines it and Express answers). */
+    async function both(
+      body: string,
+      requestId: string,
+    ): Promise<[Awaited<ReturnType<typeof request>>, Awaited<ReturnType<typeof request>>]> {
+      const send = (extra: Record<string, string>) =>
+        request<Envelope>(`${gateway}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...extra },
+          body,
+          timeoutMs: 10000,
+        });
+      return [await send({}), await send({ referer: `${gateway}/` })];
+    }
+
+    function comparableAnswer(
+      answer: Awaited<ReturnType<typeof request>>,
+      headers: string[] = SAME_HEADERS,
+    ): unknown {
+      const body = answer.body as Envelope | undefined;
+      const data = body?.data;
+      return {
+        status: answer.status,
+        headers: Object.fromEntries(headers.map((name) => [name, answer.headers.get(name)])),
+        code: body?.code,
+        message: body?.message,
+        timestamp: typeof body?.timestamp,
+        requestId: body?.extensions.requestId,
+        extensions: body ? { ...body.extensions, requestId: undefined } : undefined,
+        data: data ? { ...data, access_token: 'x', refresh_token: 'x' } : data,
+        cookies: [...setCookies(answer.headers).values()].map((cookie) => {
+          const { expires, ...attributes } = cookie.attributes;
+          return { name: cookie.name, attributes, expires: typeof expires };
+        }),
+      };
+    }
+
+    it.each([
+      ['a successful login', () => JSON.stringify({ username: ADMIN, password: ADMIN_PASSWORD })],
+      ['a wrong password', () => JSON.stringify({ username: 'fast.nobody', password: 'nope' })],
+      ['malformed JSON', () => '{"username": '],
+      ['a JSON string', () => '"admin"'],
+      ['a JSON array', () => '[1, 2]'],
+      ['an empty body', () => ''],
+    ])('answers %s the same', async (label, makeBody) => {
+      const requestId = `e2e-fast-${label.replace(/\W+/g, '-')}`;
+      const [fast, express] = await both(makeBody(), requestId);
+      expect(comparableAnswer(fast)).toEqual(comparableAnswer(express));
+      expect(fast.headers.get('x-request-id')).toBe(requestId);
+    });
+
+    it('answers the same 429 with Retry-After once the user is locked', async () => {
+      await user('fast.locked');
+      const body = JSON.stringify({ username: 'fast.locked', password: 'wrong' });
+      for (let attempt = 0; attempt < 4; attempt += 1) {
+        await postLogin(gateway, JSON.parse(body));
+      }
+      const [fast, express] = await both(body, 'e2e-fast-locked');
+      expect(fast.status).toBe(429);
+      // The wait counts down between the two answers; each names one.
+      for (const answer of [fast, express]) {
+        expect(answer.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      }
+      const headers = SAME_HEADERS.filter((name) => name !== 'retry-after');
+      expect(comparableAnswer(fast, headers)).toEqual(comparableAnswer(express, headers));
+    });
+
+    it('gives the session cookies the same attributes', async () => {
+      const [fast] = await both(
+        JSON.stringify({ username: ADMIN, password: ADMIN_PASSWORD }),
+        'e2e-fast-cookies',
+      );
+      const cookies = setCookies(fast.headers);
+      const data = (fast.body as Envelope).data;
+      expect(cookies.get('access_token')?.value).toBe(data?.access_token);
+      expect(cookies.get('refresh_token')?.value).toBe(data?.refresh_token);
+      const expires = Date.parse(cookies.get('access_token')?.attributes.expires ?? '');
+      expect(Math.abs(expires - (Date.now() + ACCESS_TTL * 1000))).toBeLessThan(10_000);
+    });
+  });
+
   describe('a failed login', () => {
     const expected = {
       code: 'UNAUTHENTICATED',

@@ -1,25 +1,13 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import {
-  type AccessTokenClaims,
-  type ApiEnvelope,
-  successEnvelope,
-  type UserInfo,
-} from '@gatehouse/contracts';
-import { AuditService } from '../audit/audit.service';
+import { type AccessTokenClaims, type ApiEnvelope, successEnvelope } from '@gatehouse/contracts';
 import { type AuthenticatedRequest, Caller, Public } from '../guards/auth.decorators';
 import { accessTokenOf, refreshTokenOf } from '../guards/token-extractor';
 import { SessionService, type IssuedSession } from '../sessions/session.service';
 import { TokenService } from '../tokens/token.service';
 import { AuthCookies } from './auth-cookies';
 import { LoginService } from './login.service';
-
-interface SessionBody extends UserInfo {
-  access_token: string;
-  refresh_token: string;
-  expires_in: number;
-  token_type: 'Bearer';
-}
+import { LOGIN_SUCCESS_MESSAGE, loginFields, type SessionBody, sessionBody } from './session-body';
 
 /** Login, refresh, logout and me. The login body is read raw on purpose: a password that is
  *  missing, null, an array or an object is a failed login (401), not a validation error. */
@@ -30,7 +18,6 @@ export class AuthController {
     private readonly sessions: SessionService,
     private readonly tokens: TokenService,
     @Inject(AuthCookies) private readonly cookies: AuthCookies,
-    private readonly audit: AuditService,
   ) {}
 
   @Public()
@@ -41,19 +28,8 @@ export class AuthController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<ApiEnvelope<SessionBody>> {
-    const fields =
-      typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const session = await this.audit.trackLogin(
-      fields,
-      req.ip,
-      this.logins.login({
-        username: fields.username,
-        password: fields.password,
-        tenantId: fields.tenantId,
-        address: req.ip ?? 'unknown',
-      }),
-    );
-    return successEnvelope(this.answer(res, session), '登录成功');
+    const session = await this.logins.attempt(loginFields(body), req.ip);
+    return successEnvelope(this.answer(res, session), LOGIN_SUCCESS_MESSAGE);
   }
 
   @Public()
@@ -94,12 +70,6 @@ export class AuthController {
 
   private answer(res: Response, session: IssuedSession): SessionBody {
     this.cookies.set(res, session.accessToken, session.refreshToken);
-    return {
-      ...session.user,
-      access_token: session.accessToken,
-      refresh_token: session.refreshToken,
-      expires_in: session.expiresIn,
-      token_type: 'Bearer',
-    };
+    return sessionBody(session);
   }
 }

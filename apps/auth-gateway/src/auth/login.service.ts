@@ -13,6 +13,7 @@ import {
   verifyPassword,
 } from '@gatehouse/crypto';
 import type { RpcClient } from '@gatehouse/platform';
+import { AuditService } from '../audit/audit.service';
 import { InjectLdapSync } from '../peers/peer-clients';
 import { SessionService, type IssuedSession } from '../sessions/session.service';
 import {
@@ -52,7 +53,24 @@ export class LoginService {
     private readonly sessions: SessionService,
     private readonly throttle: LoginThrottleStore,
     @InjectLdapSync() private readonly ldapSync: RpcClient,
+    private readonly audit: AuditService,
   ) {}
+
+  /** A login attempt from the request body's fields, audited (login, failed login, lockout):
+   *  what POST /api/v1/auth/login runs, through Express or ahead of it (login-fast-path.ts).
+   *  `address`: the client address as the trust-proxy setting resolves it. */
+  attempt(fields: Record<string, unknown>, address: string | undefined): Promise<LoginResult> {
+    return this.audit.trackLogin(
+      fields,
+      address,
+      this.login({
+        username: fields.username,
+        password: fields.password,
+        tenantId: fields.tenantId,
+        address: address ?? 'unknown',
+      }),
+    );
+  }
 
   async login(input: LoginInput): Promise<LoginResult> {
     const tenantId = input.tenantId === undefined || input.tenantId === null ? '1' : input.tenantId;

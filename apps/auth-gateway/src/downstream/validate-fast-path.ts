@@ -1,8 +1,9 @@
-import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DomainError } from '@gatehouse/contracts';
 import { acceptRequestId, MetricsService, REQUEST_ID_HEADER } from '@gatehouse/platform';
+import { type FastRoute, pathOf } from '../fast-path/fast-routes';
 import { ACCESS_COOKIE } from '../guards/token-extractor';
 import { DownstreamService } from './downstream.service';
 
@@ -16,24 +17,17 @@ const logger = new Logger('ValidateFastPath');
  *  verification itself. The work is the same DownstreamService call the RPC pattern makes, so the
  *  answers are identical; the request id is echoed and the duration recorded. Every other request
  *  goes to Express untouched. */
-export function mountValidateFastPath(app: NestExpressApplication): void {
+export function validateFastRoute(app: NestExpressApplication): FastRoute {
   const downstream = app.get(DownstreamService);
   const metrics = app.get(MetricsService);
-  const server: Server = app.getHttpServer();
-  const express = server.listeners('request') as RequestListener[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'GET' && isValidatePath(req.url)) {
-      validate(downstream, metrics, req, res);
-      return;
-    }
-    for (const listener of express) listener(req, res);
-  });
+  return {
+    takes: (req) => req.method === 'GET' && isValidatePath(req.url),
+    handle: (req, res) => validate(downstream, metrics, req, res),
+  };
 }
 
 function isValidatePath(url: string | undefined): boolean {
-  if (!url) return false;
-  const path = url.split('?', 1)[0];
+  const path = pathOf(url);
   return path === VALIDATE_PATH || path === ROUTE_LABEL;
 }
 

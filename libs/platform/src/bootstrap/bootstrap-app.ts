@@ -17,7 +17,8 @@ export interface BootstrapOptions {
   config: PlatformConfig;
   /** Serve Redis-RPC message patterns as well as HTTP. */
   rpcServer: boolean;
-  /** App-specific HTTP setup before listening (trust proxy, cookies, CORS). */
+  /** App-specific HTTP setup (trust proxy, cookies, CORS, headers). It runs before the JSON body
+   *  parser is mounted, so what it mounts also answers requests whose body does not parse. */
   configure?: (app: NestExpressApplication) => void;
 }
 
@@ -34,11 +35,11 @@ export async function bootstrapApp(
 
   const app = await NestFactory.create<NestExpressApplication>(module, { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.useBodyParser('json', { limit: options.config.HTTP_BODY_LIMIT });
   app.disable('x-powered-by');
   // Answers are per-caller JSON, never cached: hashing each body for an ETag is wasted work.
   app.set('etag', false);
   options.configure?.(app);
+  app.useBodyParser('json', { limit: options.config.HTTP_BODY_LIMIT });
 
   if (options.rpcServer) {
     app.connectMicroservice<MicroserviceOptions>(

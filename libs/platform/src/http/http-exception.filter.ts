@@ -21,55 +21,76 @@ import { currentRequestId } from '../logging/request-context';
  *  HttpException by its status, anything else a 500 with a request id and no stack in the body. */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HttpExceptionFilter');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const res = http.getResponse<Response>();
     // Body-parser failures happen before the request context exists; the id is made here then.
     const requestId = currentRequestId() ?? requestIdFor(http.getRequest<Request>(), res);
-    const { status, code, message, extensions } = this.describe(exception, requestId);
-    if (res.headersSent) return;
-    const retryAfter = extensions.retryAfterSeconds;
-    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     // originalUrl: inside Nest middleware `path` is relative to the mount point.
-    if (answersPlainErrors(http.getRequest<Request>().originalUrl?.split('?')[0])) {
-      res.status(status).json({ error: message, code });
-      return;
+    const path = http.getRequest<Request>().originalUrl?.split('?')[0];
+    const answer = httpErrorAnswer(exception, requestId, path);
+    if (res.headersSent) return;
+    if (answer.retryAfterSeconds !== undefined) {
+      res.setHeader('Retry-After', String(answer.retryAfterSeconds));
     }
-    res.status(status).json(errorEnvelope(code, message, { requestId, ...extensions }));
+    res.status(answer.status).json(answer.body);
   }
+}
 
-  private describe(
-    exception: unknown,
-    requestId: string,
-  ): { status: number; code: string; message: string; extensions: ErrorExtensions } {
-    if (exception instanceof DomainError) {
-      const extensions: ErrorExtensions = { ...exception.details };
-      if (exception.fields.length > 0) extensions.errors = exception.fields;
-      return {
-        status: exception.status,
-        code: exception.code,
-        message: exception.message,
-        extensions,
-      };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const code = codeForStatus(status, exception);
-      return { status, code, message: messageFor(code, exception), extensions: {} };
-    }
-    this.logger.error(
-      { err: exception, requestId },
-      `unhandled error answered as 500 (request ${requestId})`,
-    );
+/** How an exception is answered: status, body, and the Retry-After a 429 carries. */
+export interface HttpErrorAnswer {
+  status: number;
+  body: unknown;
+  retryAfterSeconds?: number;
+}
+
+const logger = new Logger('HttpExceptionFilter');
+
+/** The filter's mapping, also used by the routes answered ahead of Express. */
+export function httpErrorAnswer(
+  exception: unknown,
+  requestId: string,
+  path: string | undefined,
+): HttpErrorAnswer {
+  const { status, code, message, extensions } = describe(exception, requestId);
+  const retryAfter = extensions.retryAfterSeconds;
+  const body = answersPlainErrors(path)
+    ? { error: message, code }
+    : errorEnvelope(code, message, { requestId, ...extensions });
+  return typeof retryAfter === 'number'
+    ? { status, body, retryAfterSeconds: retryAfter }
+    : { status, body };
+}
+
+function describe(
+  exception: unknown,
+  requestId: string,
+): { status: number; code: string; message: string; extensions: ErrorExtensions } {
+  if (exception instanceof DomainError) {
+    const extensions: ErrorExtensions = { ...exception.details };
+    if (exception.fields.length > 0) extensions.errors = exception.fields;
     return {
-      status: HttpStatus.INTERNAL_SERVER_ERROR,
-      code: ErrorCode.InternalError,
-      message: ERROR_CODES[ErrorCode.InternalError].message,
-      extensions: {},
+      status: exception.status,
+      code: exception.code,
+      message: exception.message,
+      extensions,
     };
   }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = codeForStatus(status, exception);
+    return { status, code, message: messageFor(code, exception), extensions: {} };
+  }
+  logger.error(
+    { err: exception, requestId },
+    `unhandled error answered as 500 (request ${requestId})`,
+  );
+  return {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    code: ErrorCode.InternalError,
+    message: ERROR_CODES[ErrorCode.InternalError].message,
+    extensions: {},
+  };
 }
 
 const plainErrorPrefixes: string[] = [];
