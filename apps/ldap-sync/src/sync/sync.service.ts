@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -290,6 +291,8 @@ export class SyncService {
       const actor = startedBy ?? actorOfRun(run);
       const endedSessions: EndedSessions[] = [];
       let outcome: RunOutcome;
+      const started = performance.now();
+      let usersMs = 0;
       try {
         outcome = await this.execute(tenantId, run.forced, {
           runId,
@@ -303,6 +306,7 @@ export class SyncService {
           ),
         });
         analyze = outcome.newUsers + outcome.updatedUsers >= ANALYZE_AFTER_WRITES;
+        usersMs = performance.now() - started;
         // -- groups, memberships and group roles (groups/group-sync.service.ts) --
         if (outcome.status === 'succeeded') outcome = await this.syncGroups(run, outcome);
       } catch (error: unknown) {
@@ -323,8 +327,9 @@ export class SyncService {
         endedSessions,
       );
       if (outcome.status === 'succeeded') await this.runs.markSynced(tenantId);
+      const groupsMs = performance.now() - started - usersMs;
       this.logger.log(
-        `run ${runId} of tenant ${tenantId} ${outcome.status}: ${outcome.newUsers} new, ${outcome.updatedUsers} updated, ${outcome.deletedUsers} deactivated, ${outcome.failedUsers} failed`,
+        `run ${runId} of tenant ${tenantId} ${outcome.status}: ${outcome.newUsers} new, ${outcome.updatedUsers} updated, ${outcome.deletedUsers} deactivated, ${outcome.failedUsers} failed (users ${Math.round(usersMs)} ms, groups ${Math.round(groupsMs)} ms)`,
       );
     } finally {
       await lock.release();
