@@ -9,21 +9,24 @@ export class UserInfoService {
 
   async one(tenantId: string, id: string): Promise<UserInfo | undefined> {
     if (!isStorableId(id)) return undefined;
-    const user = await this.users.findById(tenantId, id);
+    // The grants are read alongside the user (none for an id that does not exist).
+    const [user, grants] = await Promise.all([
+      this.users.findById(tenantId, id),
+      this.users.grantsOf(tenantId, [id]),
+    ]);
     if (!user) return undefined;
-    const grants = await this.users.grantsOf(tenantId, [user.id]);
     return toUserInfo(user, grants.get(user.id) ?? []);
   }
 
   /** In the order asked; ids that do not exist are returned separately, never dropped silently. */
   async many(tenantId: string, ids: string[]): Promise<{ users: UserInfo[]; notFound: string[] }> {
-    const unique = [...new Set(ids)];
-    const rows = await this.users.findManyByIds(tenantId, unique.filter(isStorableId));
+    const storable = [...new Set(ids)].filter(isStorableId);
+    // Two queries side by side, not one after the other: ids that do not exist have no grants.
+    const [rows, grants] = await Promise.all([
+      this.users.findManyByIds(tenantId, storable),
+      this.users.grantsOf(tenantId, storable),
+    ]);
     const byId = new Map(rows.map((row) => [row.id, row]));
-    const grants = await this.users.grantsOf(
-      tenantId,
-      rows.map((row) => row.id),
-    );
     const users: UserInfo[] = [];
     const notFound: string[] = [];
     for (const id of ids) {
