@@ -11,7 +11,7 @@ import { AUTH_GATEWAY_CONFIG, type AuthGatewayConfig } from '../auth-gateway.con
 import { TokenService } from '../tokens/token.service';
 import { type UserAccess, UserRepository, type UserRow } from '../users/user.repository';
 import { systemsOf, toUserInfo } from '../users/user-info.service';
-import { SessionStore } from './session.store';
+import { newFamilyId, SessionStore } from './session.store';
 
 export interface IssuedSession {
   user: UserInfo;
@@ -36,25 +36,31 @@ export class SessionService {
   ) {}
 
   /** A new session of `user`, just authenticated (its row as read by the login). The session is
-   *  stored while the grants are read (unless the login read them with the row: `access`); the
-   *  token needs both. `alongside` adds the caller's Redis commands to the session's transaction. */
+   *  stored while the grants are read (unless the login read them with the row: `access`) and the
+   *  access token signed; the answer waits for both. `alongside` adds the caller's Redis commands
+   *  to the session's transaction. */
   async start(
     tenantId: string,
     user: UserRow,
     options: { access?: UserAccess; alongside?: (tx: ChainableCommander) => void } = {},
   ): Promise<IssuedSession | undefined> {
     if (!user.active) return undefined;
-    const [{ familyId, refreshToken }, access] = await Promise.all([
+    const familyId = newFamilyId();
+    const [{ refreshToken }, issued] = await Promise.all([
       this.store.create(
         tenantId,
         user.id,
         this.config.REFRESH_TOKEN_TTL_SECONDS,
         true,
         options.alongside,
+        familyId,
       ),
-      options.access ?? this.users.accessOf(tenantId, user.id),
+      (options.access
+        ? Promise.resolve(options.access)
+        : this.users.accessOf(tenantId, user.id)
+      ).then((access) => this.issueFor(tenantId, user, access, familyId)),
     ]);
-    return { ...(await this.issueFor(tenantId, user, access, familyId)), refreshToken };
+    return { ...issued, refreshToken };
   }
 
   async refresh(refreshToken: unknown): Promise<IssuedSession> {

@@ -46,6 +46,12 @@ export interface NewSession {
   refreshToken: string;
 }
 
+/** A session family's id (the tokens' `sid`). Chosen before the family is stored, so an access
+ *  token naming it can be signed while the store's transaction is in flight. */
+export function newFamilyId(): string {
+  return randomId(16);
+}
+
 function hashOf(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -64,8 +70,8 @@ export class SessionStore {
     ttlSeconds: number,
     countLive = true,
     alongside?: (tx: ChainableCommander) => void,
+    familyId: string = newFamilyId(),
   ): Promise<NewSession> {
-    const familyId = randomId(16);
     const refreshToken = `rt1.${randomToken(32)}`;
     const userKey = sessionKeys.user(tenantId, userId);
     const familyKey = sessionKeys.family(familyId);
