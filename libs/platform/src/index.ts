@@ -6,6 +6,7 @@ export * from './logging/request-context';
 export * from './metrics/metrics.service';
 export * from './platform.module';
 export * from './redis/redis-health';
+export * from './redis/lua-script';
 export * from './redis/redis-options';
 export * from './rpc/rpc-client';
 export * from './rpc/claiming-server-redis';

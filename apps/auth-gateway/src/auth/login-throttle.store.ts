@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { InjectRedis } from '@gatehouse/platform';
+import { InjectRedis, LuaScript } from '@gatehouse/platform';
 import { AUTH_GATEWAY_CONFIG, type AuthGatewayConfig } from '../auth-gateway.config';
 
 const PREFIX = 'gh:login:';
@@ -10,7 +10,7 @@ const PREFIX = 'gh:login:';
  *  past the limit. Locks key on username and client address together (an attacker elsewhere
  *  cannot lock a user out of their own machine) and on the address alone (password spraying).
  *  Each further lockout in the window doubles, up to the maximum. Returns the wait in ms, or 0. */
-const ATTEMPT = `
+const ATTEMPT = new LuaScript(`
 for _, lock in ipairs({KEYS[1], KEYS[3]}) do
   local ttl = redis.call('PTTL', lock)
   if ttl > 0 then return ttl end
@@ -33,7 +33,7 @@ end
 if userFailures > tonumber(ARGV[1]) then return lock(KEYS[1], KEYS[5], KEYS[2]) end
 if addressFailures > tonumber(ARGV[2]) then return lock(KEYS[3], KEYS[6], KEYS[4]) end
 return 0
-`;
+`);
 
 @Injectable()
 export class LoginThrottleStore {
@@ -45,20 +45,23 @@ export class LoginThrottleStore {
   /** Reserves one attempt; resolves with the ms to wait when locked, else 0. */
   async attempt(tenantId: string, username: string, address: string): Promise<number> {
     const keys = this.keys(tenantId, username, address);
-    const wait = (await this.redis.eval(
-      ATTEMPT,
-      6,
-      keys.userLock,
-      keys.userFailures,
-      keys.addressLock,
-      keys.addressFailures,
-      keys.userLockouts,
-      keys.addressLockouts,
-      this.config.LOGIN_MAX_FAILURES,
-      this.config.LOGIN_MAX_FAILURES_PER_ADDRESS,
-      this.config.LOGIN_FAILURE_WINDOW_SECONDS,
-      this.config.LOGIN_LOCKOUT_SECONDS,
-      this.config.LOGIN_LOCKOUT_MAX_SECONDS,
+    const wait = (await ATTEMPT.run(
+      this.redis,
+      [
+        keys.userLock,
+        keys.userFailures,
+        keys.addressLock,
+        keys.addressFailures,
+        keys.userLockouts,
+        keys.addressLockouts,
+      ],
+      [
+        this.config.LOGIN_MAX_FAILURES,
+        this.config.LOGIN_MAX_FAILURES_PER_ADDRESS,
+        this.config.LOGIN_FAILURE_WINDOW_SECONDS,
+        this.config.LOGIN_LOCKOUT_SECONDS,
+        this.config.LOGIN_LOCKOUT_MAX_SECONDS,
+      ],
     )) as number;
     return wait;
   }

@@ -5,6 +5,7 @@ import { DomainError, ErrorCode } from '@gatehouse/contracts';
 import { randomId, randomToken } from '@gatehouse/crypto';
 import {
   InjectRedis,
+  LuaScript,
   revokeUserSessions,
   SESSION_KEY_PARTS,
   sessionKeys,
@@ -14,7 +15,7 @@ import {
  *  win: the first marks it rotated, the second sees that. A rotated token shown again inside the
  *  grace window is refused quietly (two tabs racing); later it revokes the whole family. Key
  *  prefixes come in ARGV (5 family, 6 live set, 7 user set) from SESSION_KEY_PARTS. */
-const ROTATE = `
+const ROTATE = new LuaScript(`
 local old = redis.call('HGETALL', KEYS[1])
 if #old == 0 then return {'invalid'} end
 local t = {}
@@ -34,7 +35,7 @@ redis.call('EXPIRE', fam, ARGV[2])
 redis.call('EXPIRE', ARGV[7] .. t.tid .. ':' .. t.uid, ARGV[2])
 redis.call('ZADD', ARGV[6] .. t.tid, (tonumber(ARGV[1]) + tonumber(ARGV[2])) * 1000, t.fam)
 return {'ok', t.fam, t.uid, t.tid}
-`;
+`);
 
 export type RotationOutcome =
   | { kind: 'ok'; familyId: string; userId: string; tenantId: string; refreshToken: string }
@@ -106,18 +107,18 @@ export class SessionStore {
     graceSeconds: number,
   ): Promise<RotationOutcome> {
     const next = `rt1.${randomToken(32)}`;
-    const reply = (await this.redis.eval(
-      ROTATE,
-      2,
-      sessionKeys.refreshToken(hashOf(refreshToken)),
-      sessionKeys.refreshToken(hashOf(next)),
-      Math.floor(Date.now() / 1000),
-      ttlSeconds,
-      graceSeconds,
-      '',
-      SESSION_KEY_PARTS.family,
-      SESSION_KEY_PARTS.live,
-      SESSION_KEY_PARTS.user,
+    const reply = (await ROTATE.run(
+      this.redis,
+      [sessionKeys.refreshToken(hashOf(refreshToken)), sessionKeys.refreshToken(hashOf(next))],
+      [
+        Math.floor(Date.now() / 1000),
+        ttlSeconds,
+        graceSeconds,
+        '',
+        SESSION_KEY_PARTS.family,
+        SESSION_KEY_PARTS.live,
+        SESSION_KEY_PARTS.user,
+      ],
     )) as string[];
     const [kind, familyId = '', userId = '', tenantId = ''] = reply;
     switch (kind) {

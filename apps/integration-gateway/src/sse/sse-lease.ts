@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { InjectRedis } from '@gatehouse/platform';
+import { InjectRedis, LuaScript } from '@gatehouse/platform';
 
 /** A lease outlives a few missed renewals (the supervisor renews every 5 s). */
 export const LEASE_MS = 15_000;
 
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then
-  return redis.call('del', KEYS[1]) else return 0 end`;
+const RENEW = new LuaScript(`if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`);
+const RELEASE = new LuaScript(`if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('del', KEYS[1]) else return 0 end`);
 
 /** One SSE connection per project across every replica: whoever holds the project's Redis lease
  *  consumes its stream; a replica that dies stops renewing and another takes over. */
@@ -25,11 +25,11 @@ export class SseLease {
   }
 
   async renew(projectId: string): Promise<boolean> {
-    return Number(await this.redis.eval(RENEW, 1, key(projectId), this.owner, LEASE_MS)) === 1;
+    return Number(await RENEW.run(this.redis, [key(projectId)], [this.owner, LEASE_MS])) === 1;
   }
 
   async release(projectId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, key(projectId), this.owner);
+    await RELEASE.run(this.redis, [key(projectId)], [this.owner]);
   }
 
   async lastEventId(projectId: string): Promise<string | null> {

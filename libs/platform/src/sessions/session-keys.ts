@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { LuaScript } from '../redis/lua-script';
 
 /**
  * The Redis layout of refresh sessions, written by the gateway's SessionStore and read by
@@ -28,7 +29,7 @@ export const sessionKeys = {
 /** Revokes every family of one user atomically and drops them from the tenant's live set. A
  *  family that has expired is not re-created (no key without a TTL is left behind). Answers the
  *  families that were live until now. */
-const REVOKE_USER = `
+const REVOKE_USER = new LuaScript(`
 local fams = redis.call('SMEMBERS', KEYS[1])
 local ended = {}
 for _, fam in ipairs(fams) do
@@ -40,7 +41,7 @@ for _, fam in ipairs(fams) do
   redis.call('ZREM', KEYS[2], fam)
 end
 return {#fams, ended}
-`;
+`);
 
 export interface RevokedUserSessions {
   /** Every family the user had (live, revoked or expired). */
@@ -54,12 +55,10 @@ export async function revokeUserSessions(
   tenantId: string,
   userId: string,
 ): Promise<RevokedUserSessions> {
-  const [families, ended] = (await redis.eval(
-    REVOKE_USER,
-    2,
-    sessionKeys.user(tenantId, userId),
-    sessionKeys.live(tenantId),
-    SESSION_KEY_PARTS.family,
+  const [families, ended] = (await REVOKE_USER.run(
+    redis,
+    [sessionKeys.user(tenantId, userId), sessionKeys.live(tenantId)],
+    [SESSION_KEY_PARTS.family],
   )) as [number, string[]];
   return { families: Number(families), ended: ended ?? [] };
 }
