@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Redis } from 'ioredis';
 import { freePort } from './free-port';
 import { waitFor } from './wait-for';
 
@@ -55,6 +56,14 @@ export class RedisServer {
         client.disconnect();
       }
     });
+  }
+
+  /** A connected client of this server that fails fast instead of retrying; quit it when done. */
+  async connectClient(): Promise<Redis> {
+    const ioredis = await import('ioredis');
+    const client = new ioredis.Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    return client;
   }
 
   async stop(): Promise<void> {

@@ -67,15 +67,8 @@ export class LoginThrottleStore {
   }
 
   /** A successful login forgets this user's failures from this address and gives the address
-   *  back the attempt it was charged. */
-  async succeeded(tenantId: string, username: string, address: string): Promise<void> {
-    const tx = this.redis.multi();
-    this.addSuccess(tx, tenantId, username, address);
-    await tx.exec();
-  }
-
-  /** `succeeded` as commands of the caller's transaction (the login's session is stored in the
-   *  same round trip). */
+   *  back the attempt it was charged: commands added to the caller's transaction (the login's
+   *  session is stored in the same round trip). */
   addSuccess(tx: ChainableCommander, tenantId: string, username: string, address: string): void {
     const keys = this.keys(tenantId, username, address);
     tx.del(keys.userFailures, keys.userLockouts).decr(keys.addressFailures);

@@ -42,7 +42,12 @@ describe('OAuthService (client_credentials)', () => {
       },
     } as unknown as TokenService;
     const store = {
-      create: (tenantId: string, subject: string, _ttl: number, countLive: boolean) => {
+      create: (
+        tenantId: string,
+        subject: string,
+        _ttl: number,
+        { countLive = true }: { countLive?: boolean } = {},
+      ) => {
         sessions.push({ tenantId, subject, countLive });
         return Promise.resolve({ familyId: 'fam-1', refreshToken: 'unused' });
       },

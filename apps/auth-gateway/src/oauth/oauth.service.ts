@@ -68,7 +68,7 @@ export class OAuthService {
       client.tenantId,
       applicationSubject(client.id),
       ttl,
-      false,
+      { countLive: false },
     );
     const { token } = await this.tokens.issue({
       sub: `client:${client.clientId}`,

@@ -47,14 +47,10 @@ export class SessionService {
     if (!user.active) return undefined;
     const familyId = newFamilyId();
     const [{ refreshToken }, issued] = await Promise.all([
-      this.store.create(
-        tenantId,
-        user.id,
-        this.config.REFRESH_TOKEN_TTL_SECONDS,
-        true,
-        options.alongside,
+      this.store.create(tenantId, user.id, this.config.REFRESH_TOKEN_TTL_SECONDS, {
+        alongside: options.alongside,
         familyId,
-      ),
+      }),
       (options.access
         ? Promise.resolve(options.access)
         : this.users.accessOf(tenantId, user.id)

@@ -64,14 +64,21 @@ export class SessionStore {
   constructor(@InjectRedis() private readonly redis: Redis) {}
 
   /** `countLive: false` for client-application sessions, which are not people's sessions.
-   *  `alongside` adds the caller's own commands to the same transaction (one round trip). */
+   *  `alongside` adds the caller's own commands to the same transaction (one round trip);
+   *  `familyId` is the caller's when it signs a token naming the family meanwhile. */
   async create(
     tenantId: string,
     userId: string,
     ttlSeconds: number,
-    countLive = true,
-    alongside?: (tx: ChainableCommander) => void,
-    familyId: string = newFamilyId(),
+    {
+      countLive = true,
+      alongside,
+      familyId = newFamilyId(),
+    }: {
+      countLive?: boolean;
+      alongside?: (tx: ChainableCommander) => void;
+      familyId?: string;
+    } = {},
   ): Promise<NewSession> {
     const refreshToken = `rt1.${randomToken(32)}`;
     const userKey = sessionKeys.user(tenantId, userId);

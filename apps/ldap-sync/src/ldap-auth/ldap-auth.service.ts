@@ -30,7 +30,8 @@ const GROUP_PAGE_SIZE = 200;
  * service connections keep the service account's rights. The password check and the group search
  * run side by side once the entry is known, and only for a caller that asks for the groups
  * (`includeGroups`; a login does not: its roles come from the synced memberships); the groups are
- * thrown away when the password is wrong. The password is never logged and never reaches a bind when empty; the username may be.
+ * thrown away when the password is wrong. The password is never logged and never reaches a bind
+ * when empty; the username may be.
  */
 @Injectable()
 export class LdapAuthService {

@@ -1,5 +1,5 @@
 import { RedisServer } from '@gatehouse/testing/redis-server';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { LuaScript } from './lua-script';
 
 /** EVALSHA with the EVAL fallback, on a real Redis. */
@@ -10,8 +10,7 @@ describe('LuaScript', () => {
 
   beforeAll(async () => {
     server = await RedisServer.start();
-    redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
+    redis = await server.connectClient();
   });
 
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { RedisServer } from '@gatehouse/testing/redis-server';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { revokeUserSessions, sessionKeys } from './session-keys';
 
 /** The revoke-a-user script both apps run (the gateway's logout-everywhere and deactivation,
@@ -10,8 +10,7 @@ describe('revokeUserSessions', () => {
 
   beforeAll(async () => {
     server = await RedisServer.start();
-    redis = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
+    redis = await server.connectClient();
   });
 
   afterAll(async () => {
