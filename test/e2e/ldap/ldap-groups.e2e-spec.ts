@@ -465,6 +465,51 @@ describe('LDAP groups, group roles, incremental runs, progress, single-user re-s
     }
   });
 
+  it('a manual run asked to be incremental reads only the entries changed since the last run', async () => {
+    const bad = await call('POST', '/sync-users?mode=partial');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+
+    await sleep(1100);
+    expect(await sync()).toMatchObject({ status: '成功', mode: 'full' });
+    // modifyTimestamp has one-second resolution: the change lands after the full run's start.
+    await sleep(1100);
+    await ldapTool(
+      'ldapmodify',
+      [],
+      `dn: uid=kevin,${USERS}\nchangetype: modify\nreplace: mail\nmail: kevin.manual@example.com\n`,
+    );
+    const usersBefore = await query('SELECT id, username, email, active FROM users ORDER BY id');
+
+    const preview = await call<LdapSyncDetailView>(
+      'POST',
+      '/sync-users?dryRun=true&mode=incremental',
+    );
+    expect(preview.status).toBe(200);
+    expect(preview.body.data).toMatchObject({ mode: 'incremental', totalUsers: 1 });
+    expect(preview.body.data.details.updatedUsersList).toEqual([
+      { username: 'kevin', name: expect.any(String) as unknown, changes: ['email'] },
+    ]);
+    expect(await query('SELECT id, username, email, active FROM users ORDER BY id')).toEqual(
+      usersBefore,
+    );
+
+    const run = await sync('?mode=incremental');
+    expect(run).toMatchObject({
+      status: '成功',
+      syncType: 'manual',
+      mode: 'incremental',
+      entriesRead: 1,
+      updatedUsers: 1,
+      newUsers: 0,
+      deletedUsers: 0,
+    });
+    const [kevin] = await query<{ email: string }>(
+      `SELECT email FROM users WHERE tenant_id = '1' AND username = 'kevin'`,
+    );
+    expect(kevin?.email).toBe('kevin.manual@example.com');
+  });
+
   it('a running sync shows entries read and written in its record and in the list', async () => {
     const count = 2000;
     const ldif = Array.from(

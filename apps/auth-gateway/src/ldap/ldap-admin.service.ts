@@ -10,6 +10,7 @@ import {
   type LdapGroupView,
   type LdapSearchUsersBodyDto,
   type LdapSyncDetailView,
+  type LdapSyncMode,
   type LdapSyncHistoryPage,
   type LdapSyncStatusLabel,
   type LdapTestAuthReply,
@@ -125,7 +126,7 @@ export class LdapAdminService {
   syncUsers(
     caller: AccessTokenClaims,
     origin: AuditActor,
-    options: { dryRun: boolean; force: boolean },
+    options: { dryRun: boolean; force: boolean; mode: LdapSyncMode },
   ): Promise<LdapSyncDetailView> {
     return this.ldapSync.send(
       RPC_PATTERNS.ldap.syncUsers,

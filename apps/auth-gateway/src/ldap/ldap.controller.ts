@@ -138,6 +138,7 @@ export class LdapController {
     const run = await this.ldap.syncUsers(caller, actor, {
       dryRun,
       force: query.force === 'true',
+      mode: query.mode === 'incremental' ? 'incremental' : 'full',
     });
     if (dryRun) return successEnvelope(run, '同步预览完成');
     const { details: _details, ...view } = run;

@@ -1,5 +1,6 @@
 import {
   changedSinceFilter,
+  decideManualMode,
   decideScheduledMode,
   generalizedTime,
   INCREMENTAL_OVERLAP_MS,
@@ -9,6 +10,37 @@ import { throttledProgress } from './sync-run-extras.repository';
 const now = new Date('2025-12-19T10:00:00Z');
 const hoursAgo = (hours: number): Date => new Date(now.getTime() - hours * 3_600_000);
 const policy = { fullEveryRuns: 4, fullMaxAgeHours: 24 };
+
+describe('decideManualMode', () => {
+  const recent = { lastFullSuccess: hoursAgo(48), lastSuccess: hoursAgo(30) };
+
+  it('is full unless an incremental run is asked for', () => {
+    expect(decideManualMode('full', { ...recent, scheduledSinceFull: 1 }, {})).toMatchObject({
+      mode: 'full',
+      since: null,
+    });
+  });
+
+  it('is incremental from the last success when asked, whatever the age of the full run', () => {
+    const decision = decideManualMode(
+      'incremental',
+      { ...recent, scheduledSinceFull: 99 },
+      { overlapMs: 5000 },
+    );
+    expect(decision.mode).toBe('incremental');
+    expect(decision.since?.getTime()).toBe(recent.lastSuccess.getTime() - 5000);
+  });
+
+  it('is full when asked for incremental before any full run succeeded', () => {
+    const decision = decideManualMode(
+      'incremental',
+      { lastFullSuccess: null, lastSuccess: hoursAgo(1), scheduledSinceFull: 0 },
+      {},
+    );
+    expect(decision).toMatchObject({ mode: 'full', since: null });
+    expect(decision.reason).toMatch(/no full run has succeeded/);
+  });
+});
 
 describe('decideScheduledMode', () => {
   it('is full when no full run ever succeeded', () => {

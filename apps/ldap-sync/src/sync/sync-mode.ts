@@ -29,6 +29,13 @@ export interface RunHistoryFacts {
   scheduledSinceFull: number;
 }
 
+/** The facts of a tenant that never ran a sync. */
+export const NO_HISTORY: RunHistoryFacts = {
+  lastFullSuccess: null,
+  lastSuccess: null,
+  scheduledSinceFull: 0,
+};
+
 export interface ModeDecision {
   mode: SyncMode;
   /** The lower bound on modifyTimestamp of an incremental run; null for a full run. */
@@ -36,7 +43,25 @@ export interface ModeDecision {
   reason: string;
 }
 
-/** The mode of a scheduled run. Manual runs are always full. */
+/**
+ * The mode of a manual run: full unless the admin asked for an incremental one, which is
+ * incremental from the last successful run whenever a full run has succeeded before (an
+ * incremental read needs a complete one to build on). The age and every-Nth rules of scheduled
+ * runs do not apply: the admin chose.
+ */
+export function decideManualMode(
+  asked: SyncMode,
+  facts: RunHistoryFacts,
+  policy: Pick<ModePolicy, 'overlapMs'>,
+): ModeDecision {
+  if (asked === 'full') return full('a full run was asked for');
+  if (!facts.lastFullSuccess || !facts.lastSuccess) {
+    return full('an incremental run was asked for, but no full run has succeeded yet');
+  }
+  return incrementalSince(facts.lastSuccess, policy);
+}
+
+/** The mode of a scheduled run. */
 export function decideScheduledMode(
   facts: RunHistoryFacts,
   policy: ModePolicy,
@@ -51,9 +76,13 @@ export function decideScheduledMode(
   if (facts.scheduledSinceFull + 1 >= policy.fullEveryRuns) {
     return full(`every ${policy.fullEveryRuns}th scheduled run is full`);
   }
+  return incrementalSince(facts.lastSuccess, policy);
+}
+
+function incrementalSince(lastSuccess: Date, policy: Pick<ModePolicy, 'overlapMs'>): ModeDecision {
   return {
     mode: 'incremental',
-    since: new Date(facts.lastSuccess.getTime() - (policy.overlapMs ?? INCREMENTAL_OVERLAP_MS)),
+    since: new Date(lastSuccess.getTime() - (policy.overlapMs ?? INCREMENTAL_OVERLAP_MS)),
     reason: 'entries changed since the last successful run',
   };
 }

@@ -37,7 +37,14 @@ import {
   planPage,
   entryId,
 } from './sync-plan';
-import { changedSinceFilter, decideScheduledMode, type SyncMode } from './sync-mode';
+import {
+  changedSinceFilter,
+  decideManualMode,
+  decideScheduledMode,
+  type ModeDecision,
+  NO_HISTORY,
+  type SyncMode,
+} from './sync-mode';
 import { PagePipeline } from './page-pipeline';
 import {
   type RunProgress,
@@ -229,7 +236,13 @@ export class SyncService {
   async dryRun(request: LdapSyncStartRequestDto): Promise<LdapSyncDetailView> {
     await this.requireConfig(request.tenantId);
     const started = new Date();
-    const target: SyncTarget = { runId: null, items: emptyItems() };
+    const decision = await this.manualMode(request);
+    const target: SyncTarget = {
+      runId: null,
+      items: emptyItems(),
+      mode: decision.mode,
+      since: decision.since,
+    };
     const outcome = await this.execute(request.tenantId, request.force, target);
     const row: SyncRunRow = {
       id: '0',
@@ -249,8 +262,8 @@ export class SyncService {
       modifiedBy: request.actorId,
       modifier: request.actorName,
       modifiedDate: started,
-      mode: 'full',
-      since: null,
+      mode: decision.mode,
+      since: decision.since,
       groupSummary: null,
     };
     return toDetailView(row, target.items);
@@ -259,13 +272,32 @@ export class SyncService {
   /** LDAP_003 without a stored configuration, LDAP_005 while a run is in progress. */
   async createRun(request: LdapSyncStartRequestDto): Promise<SyncRunRow> {
     await this.requireConfig(request.tenantId);
-    return this.runs.startRun({
+    const decision = await this.manualMode(request);
+    const run = await this.runs.startRun({
       tenantId: request.tenantId,
       syncType: 'manual',
       forced: request.force,
       actorId: request.actorId,
       actorName: request.actorName,
+      mode: decision.mode,
+      since: decision.since,
     });
+    if (request.mode === 'incremental') {
+      this.logger.log(
+        `tenant ${request.tenantId}: manual run ${run.id} is ${decision.mode} (${decision.reason})`,
+      );
+    }
+    return run;
+  }
+
+  /** Full, or incremental when asked and a full run succeeded before (sync-mode.ts). */
+  private async manualMode(request: LdapSyncStartRequestDto): Promise<ModeDecision> {
+    if (request.mode !== 'incremental') return decideManualMode('full', NO_HISTORY, {});
+    return decideManualMode(
+      'incremental',
+      await this.extras.historyFacts(request.tenantId),
+      this.options.modePolicy,
+    );
   }
 
   /**

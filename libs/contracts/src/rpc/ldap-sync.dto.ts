@@ -28,10 +28,11 @@ export const LDAP_SYNC_STATUS_LABEL_VALUES: readonly LdapSyncStatusLabel[] =
   Object.values(LDAP_SYNC_STATUS_LABELS);
 export type LdapSyncType = 'manual' | 'auto' | 'incremental';
 export type LdapSyncMode = 'full' | 'incremental';
+export const LDAP_SYNC_MODES: readonly LdapSyncMode[] = ['full', 'incremental'];
 /** Run ids as the API shows them. */
 export const LDAP_SYNC_RUN_ID = /^SYNC_[1-9]\d{0,17}$/;
 
-/** `POST /api/v1/ldap/sync-users?dryRun=true&force=true`. */
+/** `POST /api/v1/ldap/sync-users?dryRun=true&force=true&mode=incremental`. */
 export class LdapSyncUsersQueryDto {
   @IsOptional()
   @IsIn(BOOLEAN_TEXT)
@@ -40,6 +41,12 @@ export class LdapSyncUsersQueryDto {
   @IsOptional()
   @IsIn(BOOLEAN_TEXT)
   force?: string;
+
+  /** `full` (the default) reads every entry; `incremental` reads those changed since the last
+   *  successful run, and is full when no full run has succeeded yet. */
+  @IsOptional()
+  @IsIn(LDAP_SYNC_MODES)
+  mode?: string;
 }
 
 /** `GET /api/v1/ldap/sync-history?page&size&status`. */
@@ -86,6 +93,11 @@ export class LdapSyncStartRequestDto {
 
   @IsBoolean()
   force!: boolean;
+
+  /** The mode asked for (full when absent); see LdapSyncUsersQueryDto.mode. */
+  @IsOptional()
+  @IsIn(LDAP_SYNC_MODES)
+  mode?: LdapSyncMode;
 }
 
 export class LdapSyncHistoryRequestDto {
