@@ -1,13 +1,20 @@
 /** The benchmark's directory: N inetOrgPerson users under ou=users and G groupOfNames under
  *  ou=groups, each group holding `membersPerGroup` users (user i is in group i mod G), written as
  *  one LDIF for slapadd. Values are ASCII and deterministic, so a run is repeatable; a tenth of the
- *  users carry a non-ASCII cn (base64 in the LDIF, UTF-8 on the wire) like a real directory. */
+ *  users carry a non-ASCII cn (base64 in the LDIF, UTF-8 on the wire) like a real directory.
+ *  Every entry carries its own create/modify timestamps (EDITED_AT, in the past), as a directory
+ *  that was last edited before the benchmark: slapadd would stamp the load's time instead, and an
+ *  incremental run (modifyTimestamp ≥ the last run minus its overlap) would read every entry. */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 
 export const BASE_DN = 'dc=example,dc=com';
 export const USERS_BASE = `ou=users,${BASE_DN}`;
 export const GROUPS_BASE = `ou=groups,${BASE_DN}`;
+
+/** When the generated entries were last changed, as slapadd stores it. */
+export const EDITED_AT = '20260101000000Z';
+const TIMESTAMPS = [`createTimestamp: ${EDITED_AT}`, `modifyTimestamp: ${EDITED_AT}`];
 
 export interface DirectoryShape {
   users: number;
@@ -52,6 +59,7 @@ function userEntry(index: number): string {
     `mobile: +1 555 ${String(index).padStart(7, '0')}`,
     `title: ${TITLES[index % TITLES.length]}`,
     `employeeNumber: E${String(index).padStart(7, '0')}`,
+    ...TIMESTAMPS,
   ];
   return `${lines.join('\n')}\n\n`;
 }
@@ -63,6 +71,7 @@ function groupEntry(group: number, shape: DirectoryShape): string {
     'objectClass: groupOfNames',
     `cn: ${groupName(group)}`,
     `description: benchmark group ${group}`,
+    ...TIMESTAMPS,
   ];
   for (let member = 0; member < shape.membersPerGroup; member += 1) {
     const user = member * shape.groups + group;

@@ -4,7 +4,8 @@
  *  and measures in one run:
  *    (a) the baseline: ldapsearch paged dump of the sync's attributes | psql \copy;
  *    (b) a full sync into the empty database; (c) the same with nothing changed;
- *    (d) a sync after 1% of the users were changed with ldapmodify;
+ *    (d) an incremental sync (`?mode=incremental`, what a scheduled run between full runs does)
+ *        after 1% of the users were changed with ldapmodify, and a full sync after another 1%;
  *  and the peak RSS of the ldap-sync process (VmHWM). Each sync is started like production starts
  *  it (POST /api/v1/ldap/sync-users through the gateway) and timed to the end of its run record.
  *  Prints each figure with its ratio to the baseline and PASS/MISS; JSON in
@@ -147,6 +148,7 @@ interface Figures {
   full: Phase<SyncRunResult>;
   unchanged: Phase<SyncRunResult>;
   changed: Phase<SyncRunResult>;
+  changedFull: Phase<SyncRunResult>;
   baselineCpu?: CpuShare;
   peakRssMb?: number;
   idleRssMb?: number;
@@ -214,13 +216,14 @@ async function measureAll(root: string, settings: Settings, teardown: Teardown):
   if (idle) log(`ldap-sync (pid ${pid}) idle: RSS ${idle.currentMb.toFixed(0)} MB`);
   const phasePeaks: Record<string, number> = {};
   /** One sync, with the peak RSS of ldap-sync during it (VmHWM reset before, where allowed). */
-  const sync = async (): Promise<SyncRunResult> => {
+  const sync = async (mode: 'full' | 'incremental' = 'full'): Promise<SyncRunResult> => {
     const resettable = pid !== undefined && resetPeak(pid);
     const result = await runSync(
       stack.gatewayUrl,
       stack.token,
       stack.databaseUrl,
       settings.timeoutMs,
+      mode,
     );
     const memory = pid === undefined ? undefined : memoryOf(pid);
     if (memory && resettable) {
@@ -229,13 +232,13 @@ async function measureAll(root: string, settings: Settings, teardown: Teardown):
     }
     return result;
   };
-  const full = await phase('(b) full sync into an empty database', sync, ownPids);
+  const full = await phase('(b) full sync into an empty database', () => sync(), ownPids);
   expectRun(full.result, '(b)', { status: 'succeeded', newUsers: shape.users, failedUsers: 0 });
   const counts = await userCounts(stack.databaseUrl);
   if (counts.active !== shape.users) {
     throw new SetupError(`after (b) ${counts.active} users are active, not ${shape.users}`);
   }
-  const unchanged = await phase('(c) full sync, nothing changed', sync, ownPids);
+  const unchanged = await phase('(c) full sync, nothing changed', () => sync(), ownPids);
   expectRun(unchanged.result, '(c)', {
     status: 'succeeded',
     newUsers: 0,
@@ -243,16 +246,27 @@ async function measureAll(root: string, settings: Settings, teardown: Teardown):
     deletedUsers: 0,
   });
 
-  const modified = Date.now();
-  await ldapModify(slapd.url, passwordFile, changeLdif(shape, settings.changed, 1), 300_000);
-  log(`${settings.changed} entries changed with ldapmodify in ${seconds(Date.now() - modified)}`);
-  const changed = await phase(`(d) sync after ${settings.changed} users changed`, sync, ownPids);
-  expectRun(changed.result, '(d)', {
-    status: 'succeeded',
-    newUsers: 0,
-    updatedUsers: settings.changed,
-    deletedUsers: 0,
-  });
+  // (d) as a run between full runs makes it: incremental, reading the entries whose
+  // modifyTimestamp is past the last successful run; then the same change once more, read by a
+  // full run (what a manual sync without ?mode does).
+  const changeAndSync = async (round: number, mode: 'full' | 'incremental') => {
+    const modified = Date.now();
+    await ldapModify(slapd.url, passwordFile, changeLdif(shape, settings.changed, round), 300_000);
+    log(`${settings.changed} entries changed with ldapmodify in ${seconds(Date.now() - modified)}`);
+    const what = `(d) ${mode} sync after ${settings.changed} users changed`;
+    const measured = await phase(what, () => sync(mode), ownPids);
+    expectRun(measured.result, what, {
+      status: 'succeeded',
+      mode,
+      newUsers: 0,
+      updatedUsers: settings.changed,
+      deletedUsers: 0,
+      ...(mode === 'incremental' ? { entriesRead: settings.changed } : {}),
+    });
+    return measured;
+  };
+  const changed = await changeAndSync(1, 'incremental');
+  const changedFull = await changeAndSync(2, 'full');
   const memory = pid === undefined ? undefined : memoryOf(pid);
   const peakMb = Math.max(memory?.peakMb ?? 0, idle?.peakMb ?? 0, ...Object.values(phasePeaks));
   if (memory)
@@ -265,13 +279,14 @@ async function measureAll(root: string, settings: Settings, teardown: Teardown):
     full,
     unchanged,
     changed,
+    changedFull,
     ...(memory ? { peakRssMb: peakMb, idleRssMb: idle?.currentMb, phasePeaks } : {}),
   };
 }
 
 function buildRows(figures: Figures, settings: Settings): SyncRow[] {
   const base = figures.baselineMs;
-  const { full, unchanged, changed } = figures;
+  const { full, unchanged, changed, changedFull } = figures;
   return [
     row(
       `(a) baseline: ldapsearch + psql \\copy of ${settings.shape.users} users`,
@@ -298,12 +313,20 @@ function buildRows(figures: Figures, settings: Settings): SyncRow[] {
       unchanged.cpu,
     ),
     row(
-      `(d) sync after ${settings.changed} users changed`,
+      `(d) sync after ${settings.changed} users changed (incremental)`,
       seconds(changed.result.ms),
       ratioOf(changed.result.ms, base),
       `< ${seconds(SYNC_TARGETS.changedMs)}`,
       changed.result.ms < SYNC_TARGETS.changedMs,
       changed.cpu,
+    ),
+    row(
+      `    the same change read by a full run`,
+      seconds(changedFull.result.ms),
+      ratioOf(changedFull.result.ms, base),
+      '—',
+      undefined,
+      changedFull.cpu,
     ),
     figures.peakRssMb === undefined
       ? { figure: 'peak RSS of ldap-sync', measured: '?', ratio: '—', target: '', verdict: 'ERROR' }

@@ -8,6 +8,8 @@ import { SetupError, sleep } from '../auth/support';
 
 export interface SyncRunResult {
   runId: string;
+  /** The mode the run had (an incremental request is full before any full run succeeded). */
+  mode: string;
   ms: number;
   status: string;
   entriesRead: number;
@@ -20,6 +22,7 @@ export interface SyncRunResult {
 
 interface RunRow {
   status: string;
+  mode: string;
   ended_ms: string | null;
   entries_read: number;
   new_users: number;
@@ -36,13 +39,14 @@ export async function runSync(
   token: string,
   databaseUrl: string,
   timeoutMs: number,
+  mode: 'full' | 'incremental' = 'full',
 ): Promise<SyncRunResult> {
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
     const startedMs = Date.now();
     const answer = await readJson(
-      await fetch(`${gatewayUrl}/api/v1/ldap/sync-users`, {
+      await fetch(`${gatewayUrl}/api/v1/ldap/sync-users?mode=${mode}`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}` },
         signal: AbortSignal.timeout(15000),
@@ -55,7 +59,7 @@ export async function runSync(
     const deadline = startedMs + timeoutMs;
     for (;;) {
       const { rows } = await client.query<RunRow>(
-        `SELECT status, (extract(epoch FROM ended_at) * 1000)::text AS ended_ms, entries_read,
+        `SELECT status, mode, (extract(epoch FROM ended_at) * 1000)::text AS ended_ms, entries_read,
                 new_users, updated_users, deleted_users, failed_users, error
          FROM ldap_sync_runs WHERE id = $1`,
         [id],
@@ -64,6 +68,7 @@ export async function runSync(
       if (row && row.status !== 'running' && row.ended_ms !== null) {
         return {
           runId: id,
+          mode: row.mode,
           ms: Number(row.ended_ms) - startedMs,
           status: row.status,
           entriesRead: row.entries_read,
