@@ -9,3 +9,4 @@ export * from './entities/tenant.entity';
 export * from './entities/user.entity';
 export * from './entities/ldap-config.entity';
 export * from './prepared-statement';
+export * from './sql-state';

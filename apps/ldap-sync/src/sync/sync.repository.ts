@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { isUniqueViolation, SqlState, sqlState } from '@gatehouse/persistence';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import {
   DomainError,
@@ -325,14 +326,14 @@ export class SyncRepository {
       } catch (error: unknown) {
         // A refused batch, or the loser of a deadlock between two concurrently written batches
         // claiming the same usernames in opposite order, is retried row by row.
-        if (!isUniqueViolation(error) && sqlState(error) !== DEADLOCK_DETECTED) throw error;
+        if (!isUniqueViolation(error) && sqlState(error) !== SqlState.DeadlockDetected) throw error;
         for (const row of batch) {
           try {
             await this.writeBatchQuickly(tenantId, runId, [row], 'upsert');
             written[row.kind] += 1;
           } catch (rowError: unknown) {
             const conflict = isUniqueViolation(rowError);
-            if (!conflict && sqlState(rowError) !== DEADLOCK_DETECTED) throw rowError;
+            if (!conflict && sqlState(rowError) !== SqlState.DeadlockDetected) throw rowError;
             if (options.deferConflicts) {
               if (row.update) deferred.updated.push(row.update);
               else deferred.created.push(row.user);
@@ -560,13 +561,12 @@ async function writeBatch(
   mode: WriteMode,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const column = <T>(pick: (row: (typeof rows)[number]) => T): T[] => rows.map(pick);
   await manager.query(
     `WITH input AS (
-       SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                            $9::text[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY
-         AS i(username, ldap_uuid, ldap_dn, email, first_name, last_name, employee_number, kind,
-              name, changes, position)
+       SELECT r->>0 AS username, r->>1 AS ldap_uuid, r->>2 AS ldap_dn, r->>3 AS email,
+              r->>4 AS first_name, r->>5 AS last_name, r->>6 AS employee_number, r->>7 AS kind,
+              r->>8 AS name, r->>9 AS changes, position
+       FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS i(r, position)
      ), upserted AS (
        -- A data-modifying WITH runs to completion whether or not it is read.
        INSERT INTO users (tenant_id, username, source, ldap_uuid, ldap_dn, email, first_name,
@@ -583,21 +583,32 @@ async function writeBatch(
                                          'changes', string_to_array(changes, ','))
                       ORDER BY position)
      FROM input GROUP BY kind`,
-    [
-      tenantId,
-      runId,
-      column((row) => row.user.username),
-      column((row) => row.user.ldapUuid),
-      column((row) => row.user.ldapDn),
-      column((row) => row.user.email),
-      column((row) => row.user.firstName),
-      column((row) => row.user.lastName),
-      column((row) => row.user.employeeNumber),
-      column((row) => row.kind),
-      column((row) => row.user.name),
+    [tenantId, runId, batchJson(rows)],
+  );
+}
+
+/**
+ * A batch's rows as one JSON text: an array per row, in the column order writeBatch reads them.
+ * One JSON.stringify (native code) replaced ten `text[]` parameters, whose element-by-element
+ * escaping in the driver was a sixth of the worker's CPU in a first sync of 100,000 users.
+ */
+function batchJson(
+  rows: readonly { user: PlannedUser; kind: 'new' | 'updated'; changes: string[] }[],
+): string {
+  return JSON.stringify(
+    rows.map(({ user, kind, changes }) => [
+      user.username,
+      user.ldapUuid,
+      user.ldapDn,
+      user.email,
+      user.firstName,
+      user.lastName,
+      user.employeeNumber,
+      kind,
+      user.name,
       // Change names are identifiers (`email`, `dn`, …): a comma cannot occur in one.
-      column((row) => row.changes.join(',')),
-    ],
+      changes.join(','),
+    ]),
   );
 }
 
@@ -619,22 +630,4 @@ async function insertItems(
      SELECT $1, kind, items FROM unnest($2::text[], $3::jsonb[]) AS p(kind, items)`,
     [runId, [...pages.keys()], [...pages.values()].map((page) => JSON.stringify(page))],
   );
-}
-
-const UNIQUE_VIOLATION = '23505';
-const DEADLOCK_DETECTED = '40P01';
-
-/** The SQLSTATE of a driver error, directly or wrapped by TypeORM. */
-function sqlState(error: unknown): unknown {
-  if (typeof error !== 'object' || error === null) return undefined;
-  if ('code' in error && typeof error.code === 'string') return error.code;
-  const driverError = 'driverError' in error ? error.driverError : undefined;
-  if (typeof driverError === 'object' && driverError !== null && 'code' in driverError) {
-    return driverError.code;
-  }
-  return undefined;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return sqlState(error) === UNIQUE_VIOLATION;
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode, type LdapUserResyncReply } from '@gatehouse/contracts';
+import { isUniqueViolation } from '@gatehouse/persistence';
 import type { AuditActor } from '../audit/audit-log.repository';
 import { SyncAuditService } from '../audit/sync-audit.service';
 import { type LdapDirectory, LdapConfigService } from '../ldap-config/ldap-config.service';
@@ -347,14 +348,4 @@ function adapterToDomain(
         ? new DomainError(ErrorCode.LdapSearchFailed)
         : new DomainError(ErrorCode.LdapConfigInvalid);
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = 'code' in error ? error.code : undefined;
-  const driver = 'driverError' in error ? error.driverError : undefined;
-  return (
-    code === '23505' ||
-    (typeof driver === 'object' && driver !== null && 'code' in driver && driver.code === '23505')
-  );
 }
