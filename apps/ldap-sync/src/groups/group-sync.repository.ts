@@ -143,7 +143,8 @@ export class GroupSyncRepository {
     );
   }
 
-  /** Inserts and deletes direct edges (pairs of group id and member id), in chunks. */
+  /** Inserts and deletes direct edges (pairs of group id and member id), in chunks. `delta` is
+   *  the difference to the edges this transaction read (edges()): the added pairs are absent. */
   async writeEdgeDelta(
     manager: EntityManager,
     tenantId: string,
@@ -170,6 +171,7 @@ export class GroupSyncRepository {
           'ldap_group_members',
           tenantId,
           chunk.map(([groupId, userId]) => ({ groupId, userId })),
+          { absent: true },
         );
         continue;
       }
@@ -181,7 +183,8 @@ export class GroupSyncRepository {
     }
   }
 
-  /** Inserts and deletes inherited memberships (user and group pairs), in chunks. */
+  /** Inserts and deletes inherited memberships (user and group pairs), in chunks. `delta` is the
+   *  difference to the rows this transaction read (inherited()): the inserted pairs are absent. */
   async writeInheritedDelta(
     manager: EntityManager,
     tenantId: string,
@@ -197,7 +200,9 @@ export class GroupSyncRepository {
     }
     for (let i = 0; i < delta.upserts.length; i += CHUNK) {
       const chunk = delta.upserts.slice(i, i + CHUNK);
-      await insertMemberships(manager, 'ldap_inherited_memberships', tenantId, chunk);
+      await insertMemberships(manager, 'ldap_inherited_memberships', tenantId, chunk, {
+        absent: true,
+      });
     }
   }
 

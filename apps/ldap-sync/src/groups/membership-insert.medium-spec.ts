@@ -53,6 +53,53 @@ describe('membership integrity per statement (real PostgreSQL)', () => {
     await close?.();
   });
 
+  it('inserts pairs claimed absent without ON CONFLICT, and falls back when one is there', async () => {
+    await insertMemberships(db.manager, 'ldap_group_members', '1', [
+      { groupId: ids.staff, userId: ids.ann },
+    ]);
+    const counts = await db.transaction(async (manager) => {
+      const fresh = await insertMemberships(
+        manager,
+        'ldap_group_members',
+        '1',
+        [{ groupId: ids.ops, userId: ids.ann }],
+        { absent: true },
+      );
+      // The claim is wrong for (staff, ann): the statement is undone to its savepoint and run
+      // again with ON CONFLICT DO NOTHING, and the transaction goes on.
+      const wrongClaim = await insertMemberships(
+        manager,
+        'ldap_group_members',
+        '1',
+        [
+          { groupId: ids.staff, userId: ids.ann },
+          { groupId: ids.staff, userId: ids.bob },
+          { groupId: ids.staff, userId: ids.eve }, // another tenant's user: still left out
+        ],
+        { absent: true },
+      );
+      const [after] = await manager.query<{ n: string }[]>(
+        'SELECT count(*)::text AS n FROM ldap_group_members',
+      );
+      return { fresh, wrongClaim, inTransaction: Number(after?.n) };
+    });
+    expect(counts).toEqual({ fresh: 1, wrongClaim: 1, inTransaction: 3 });
+    expect(
+      await db.query(
+        `SELECT group_id::text AS "groupId", user_id::text AS "userId" FROM ldap_group_members
+         ORDER BY group_id, user_id`,
+      ),
+    ).toEqual(
+      [
+        { groupId: ids.staff, userId: ids.ann },
+        { groupId: ids.staff, userId: ids.bob },
+        { groupId: ids.ops, userId: ids.ann },
+      ].sort(
+        (a, b) => Number(a.groupId) - Number(b.groupId) || Number(a.userId) - Number(b.userId),
+      ),
+    );
+  });
+
   it('inserts only pairs whose user and group exist in the tenant, once each', async () => {
     const inserted = await insertMemberships(db.manager, 'ldap_group_members', '1', [
       { groupId: ids.staff, userId: ids.ann },

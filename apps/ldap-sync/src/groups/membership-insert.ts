@@ -1,8 +1,22 @@
 import type { EntityManager } from 'typeorm';
+import { isUniqueViolation } from '@gatehouse/persistence';
 
 /** The two membership tables whose integrity is kept per statement (migration
  *  1764350000000-membership-checks-per-statement): every insert into them goes through here. */
 export type MembershipTable = 'ldap_group_members' | 'ldap_inherited_memberships';
+
+export interface MembershipInsertOptions {
+  /**
+   * The caller computed the pairs as absent from the table within its transaction, under the
+   * tenant's sync lock (the only writer of a tenant's memberships): they are inserted without
+   * `ON CONFLICT`, whose extra index probe per row was a quarter of a first sync's membership
+   * writes. Should one exist after all, the statement is undone to a savepoint and run again with
+   * `ON CONFLICT DO NOTHING`, so the answer never depends on the claim. Needs a transaction.
+   */
+  absent?: boolean;
+}
+
+const SAVEPOINT = 'membership_insert';
 
 /**
  * Inserts (group, user) pairs of one tenant into a membership table in one statement, as the
@@ -16,8 +30,31 @@ export async function insertMemberships(
   table: MembershipTable,
   tenantId: string,
   pairs: readonly { groupId: string; userId: string }[],
+  options: MembershipInsertOptions = {},
 ): Promise<number> {
   if (pairs.length === 0) return 0;
+  const params = [tenantId, pairs.map((pair) => pair.groupId), pairs.map((pair) => pair.userId)];
+  if (!options.absent) return insertStatement(manager, table, params, true);
+  await manager.query(`SAVEPOINT ${SAVEPOINT}`);
+  try {
+    const inserted = await insertStatement(manager, table, params, false);
+    await manager.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+    return inserted;
+  } catch (error: unknown) {
+    if (!isUniqueViolation(error)) throw error;
+    await manager.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+    const inserted = await insertStatement(manager, table, params, true);
+    await manager.query(`RELEASE SAVEPOINT ${SAVEPOINT}`);
+    return inserted;
+  }
+}
+
+async function insertStatement(
+  manager: EntityManager,
+  table: MembershipTable,
+  params: unknown[],
+  onConflictDoNothing: boolean,
+): Promise<number> {
   const [result] = await manager.query<{ n: string }[]>(
     `WITH pairs AS (
        SELECT * FROM unnest($2::bigint[], $3::bigint[]) AS p(group_id, user_id)
@@ -32,11 +69,11 @@ export async function insertMemberships(
        SELECT $1::varchar, p.group_id, p.user_id FROM pairs p
        JOIN live_users u ON u.id = p.user_id
        JOIN live_groups g ON g.id = p.group_id
-       ON CONFLICT DO NOTHING
+       ${onConflictDoNothing ? 'ON CONFLICT DO NOTHING' : ''}
        RETURNING 1
      )
      SELECT count(*)::text AS n FROM written`,
-    [tenantId, pairs.map((pair) => pair.groupId), pairs.map((pair) => pair.userId)],
+    params,
   );
   return Number(result?.n ?? 0);
 }
