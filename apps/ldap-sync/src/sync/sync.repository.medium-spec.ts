@@ -66,6 +66,70 @@ describe('SyncRepository.writeUsers (real PostgreSQL)', () => {
     ]);
   });
 
+  it('writes every field exactly as planned: quotes, backslashes, non-ASCII text and nulls', async () => {
+    const odd: PlannedUser = {
+      username: 'jamees,key*cložak)ppp',
+      ldapUuid: 'uuid-"odd"',
+      email: null,
+      firstName: '张',
+      lastName: 'O\'Brien \\ "the" {1,2} \\u0041',
+      employeeNumber: null,
+      ldapDn: 'cn=O\\, Brien,ou=people,dc=example,dc=com',
+      active: true,
+      name: "张 O'Brien",
+    };
+    const changed: PlannedUser = { ...planned('bob'), employeeNumber: 'E 0001', email: 'b@x.org' };
+    await runs.writeUsers('1', runId, { created: [planned('bob')], updated: [], failed: [] }, 10);
+    const [bob] = await db.query<{ id: string }[]>(
+      `SELECT id::text AS id FROM users WHERE username = 'bob'`,
+    );
+    const written = await runs.writeUsers(
+      '1',
+      runId,
+      {
+        created: [odd],
+        updated: [{ id: bob?.id ?? '', user: changed, changes: ['email', 'employeeNumber'] }],
+        failed: [],
+      },
+      10,
+    );
+    expect(written).toMatchObject({ created: 1, updated: 1, failed: [] });
+    expect(
+      await db.query(
+        `SELECT username, ldap_uuid AS "ldapUuid", email, first_name AS "firstName",
+                last_name AS "lastName", employee_number AS "employeeNumber", ldap_dn AS "ldapDn"
+         FROM users ORDER BY username`,
+      ),
+    ).toEqual([
+      {
+        username: 'bob',
+        ldapUuid: 'uuid-bob',
+        email: 'b@x.org',
+        firstName: 'bob',
+        lastName: 'Test',
+        employeeNumber: 'E 0001',
+        ldapDn: changed.ldapDn,
+      },
+      {
+        username: odd.username,
+        ldapUuid: odd.ldapUuid,
+        email: null,
+        firstName: odd.firstName,
+        lastName: odd.lastName,
+        employeeNumber: null,
+        ldapDn: odd.ldapDn,
+      },
+    ]);
+    const items = await runs.items(runId);
+    expect(items.newUsersList).toEqual([
+      { username: 'bob', name: 'bob Test', email: 'bob@example.com' },
+      { username: odd.username, name: odd.name, email: null },
+    ]);
+    expect(items.updatedUsersList).toEqual([
+      { username: 'bob', name: 'bob Test', changes: ['email', 'employeeNumber'] },
+    ]);
+  });
+
   it('a batch meeting a conflict is retried as upserts: only the clashing row fails', async () => {
     // A local account owns "bob"; "cy" was created meanwhile by a directory login.
     await db.query(`INSERT INTO users (tenant_id, username, source) VALUES ('1', 'bob', 'local')`);
