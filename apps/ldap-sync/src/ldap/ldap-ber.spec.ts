@@ -79,15 +79,41 @@ describe('LdapMessageReader', () => {
   });
 
   it('gives the same messages however the bytes are split', () => {
+    const whole = new LdapMessageReader().push(stream);
     for (const size of [1, 2, 3, 7, 100]) {
       const reader = new LdapMessageReader();
-      const kinds: string[] = [];
+      const messages = [];
       for (let i = 0; i < stream.length; i += size) {
-        kinds.push(...reader.push(stream.subarray(i, i + size)).map((message) => message.kind));
+        messages.push(...reader.push(stream.subarray(i, i + size)));
       }
-      expect(kinds).toEqual(['entry', 'done']);
+      expect(messages).toEqual(whole);
       expect(reader.remainder()).toHaveLength(0);
     }
+  });
+
+  it('reads a long stream cut at arbitrary places, a message completed mid-chunk and more after it', () => {
+    const messages = Array.from({ length: 200 }, (_, index) =>
+      entry(index + 1, `uid=user${index},ou=users,dc=example,dc=com`, [
+        ['uid', [`user${index}`]],
+        ['description', ['y'.repeat((index * 37) % 400)]],
+      ]),
+    );
+    const long = Buffer.concat([...messages, done(201, 0, 'end')]);
+    const whole = new LdapMessageReader().push(long);
+    expect(whole).toHaveLength(201);
+    // A fixed pseudo-random sequence of cut sizes from 1 byte to a few messages long.
+    let seed = 7;
+    const reader = new LdapMessageReader();
+    const read = [];
+    for (let i = 0; i < long.length;) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      const size = 1 + (seed % 1500);
+      read.push(...reader.push(long.subarray(i, i + size)));
+      i += size;
+    }
+    expect(read).toEqual(whole);
+    expect(Buffer.concat(read.map((message) => message.raw))).toEqual(long);
+    expect(reader.remainder()).toHaveLength(0);
   });
 
   it('keeps the bytes of an unfinished message', () => {
