@@ -570,6 +570,28 @@ describe('LDAP groups, group roles, incremental runs, progress, single-user re-s
     expect(finished.entriesRead).toBeGreaterThanOrEqual(count);
   });
 
+  it('a group read that fails (its base is gone) fails the run after the users; groups stay', async () => {
+    const groupsBefore = await query(`SELECT id, dn FROM ldap_groups ORDER BY id`);
+    const bobBefore = await userInfoRoles('bob');
+    // The group read starts while the last users are still being written: its failure must still
+    // reach the run, and leave groups, memberships and roles as they were.
+    const missingBase = `ou=gone,${GROUPS}`;
+    expect(
+      (await call('PUT', '/config', configBody({ groupSearchBase: missingBase }))).status,
+    ).toBe(200);
+    try {
+      const failed = await sync();
+      expect(failed.status).toBe('失败');
+      expect(failed.error).toMatch(/group sync failed.*LDAP group read failed/);
+      expect(failed.totalUsers).toBeGreaterThan(0);
+      expect(await query(`SELECT id, dn FROM ldap_groups ORDER BY id`)).toEqual(groupsBefore);
+      expect(await userInfoRoles('bob')).toEqual(bobBefore);
+    } finally {
+      expect((await call('PUT', '/config', configBody())).status).toBe(200);
+    }
+    expect((await sync()).status).toBe('成功');
+  });
+
   it('removing more than the threshold of groups fails the run unless forced', async () => {
     const doomed = ['bms-staff', 'cycle-a', 'cycle-b'];
     for (const cn of doomed) await ldapTool('ldapdelete', [group(cn)]);

@@ -28,6 +28,17 @@ export interface GroupSyncRequest {
   force: boolean;
 }
 
+/** The groups a read found under the group base, and the entries it skipped (with why). */
+interface DirectoryGroups {
+  groups: DirectoryGroup[];
+  skipped: SkippedGroup[];
+}
+
+/** A read of the directory's groups under way (GroupSyncService.readAhead). */
+export interface GroupRead {
+  readonly result: Promise<DirectoryGroups>;
+}
+
 /** Why the group phase of a run failed; nothing of the groups was changed. */
 export class GroupSyncError extends Error {
   override readonly name = 'GroupSyncError';
@@ -51,22 +62,38 @@ export class GroupSyncService {
     @Inject(SYNC_OPTIONS) private readonly options: SyncOptions,
   ) {}
 
-  async run(request: GroupSyncRequest): Promise<LdapSyncGroupSummary> {
-    const config = await this.configs.findByTenant(request.tenantId);
-    if (!config) throw new GroupSyncError('LDAP配置错误：尚未保存LDAP配置');
-    const directory = this.configs.toDirectory(config);
+  /**
+   * `readAhead`: the directory's groups as `readAhead()` started reading them for this request
+   * (a run starts it once its user read is done, so the read overlaps the user phase's last
+   * writes); read here when absent.
+   */
+  async run(request: GroupSyncRequest, readAhead?: GroupRead): Promise<LdapSyncGroupSummary> {
     // The directory's groups and the tenant's users are read at once: neither needs the other.
     const [read, users] = await Promise.all([
-      this.readGroups(directory, request),
+      readAhead?.result ?? this.readDirectoryGroups(request),
       this.repository.membershipUsers(request.tenantId).then(buildUserIndex),
     ]);
     return this.write(request, users, read.groups, read.skipped);
   }
 
+  /** Starts reading the directory's groups for `run`. A failure is kept for `run` to throw; a
+   *  read nobody hands to `run` (the user phase failed) ends on its own and is dropped. */
+  readAhead(request: GroupSyncRequest): GroupRead {
+    const result = this.readDirectoryGroups(request);
+    result.catch(() => undefined);
+    return { result };
+  }
+
+  private async readDirectoryGroups(request: GroupSyncRequest): Promise<DirectoryGroups> {
+    const config = await this.configs.findByTenant(request.tenantId);
+    if (!config) throw new GroupSyncError('LDAP配置错误：尚未保存LDAP配置');
+    return this.readGroups(this.configs.toDirectory(config), request);
+  }
+
   private async readGroups(
     directory: LdapDirectory,
     request: GroupSyncRequest,
-  ): Promise<{ groups: DirectoryGroup[]; skipped: SkippedGroup[] }> {
+  ): Promise<DirectoryGroups> {
     const base =
       directory.groupSearchBase !== '' ? directory.groupSearchBase : directory.userSearchBase;
     const filter =

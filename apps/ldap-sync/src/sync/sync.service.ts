@@ -28,7 +28,12 @@ import {
 import type { LdapEntry } from '../ldap/ldap-connection';
 import { LdapAdapterError } from '../ldap/ldap.exception';
 import { LdapAdapter } from '../ldap/ldap.adapter';
-import { GroupSyncError, GroupSyncService } from '../groups/group-sync.service';
+import {
+  type GroupRead,
+  GroupSyncError,
+  type GroupSyncRequest,
+  GroupSyncService,
+} from '../groups/group-sync.service';
 import {
   type CurrentLdapUser,
   deletionRefusal,
@@ -79,6 +84,8 @@ interface SyncTarget {
   progress?: (progress: RunProgress) => Promise<void>;
   // -- audit: the session families ended by deactivations (audit/sync-audit.service.ts) --
   endedSessions?: EndedSessions[];
+  /** Called once every page of users has been read, while the last pages may still be written. */
+  usersRead?: () => void;
 }
 
 /**
@@ -325,8 +332,15 @@ export class SyncService {
       let outcome: RunOutcome;
       const started = performance.now();
       let usersMs = 0;
+      // The group phase's directory read starts as soon as the users are read: it overlaps the
+      // user phase's last writes (the groups' member lists need no user row).
+      const groupRequest = groupRequestOf(run);
+      let groupRead: GroupRead | undefined;
       try {
         outcome = await this.execute(tenantId, run.forced, {
+          usersRead: () => {
+            groupRead = this.groups.readAhead(groupRequest);
+          },
           runId,
           items: emptyItems(),
           endedSessions,
@@ -340,7 +354,9 @@ export class SyncService {
         analyze = outcome.newUsers + outcome.updatedUsers >= ANALYZE_AFTER_WRITES;
         usersMs = performance.now() - started;
         // -- groups, memberships and group roles (groups/group-sync.service.ts) --
-        if (outcome.status === 'succeeded') outcome = await this.syncGroups(run, outcome);
+        if (outcome.status === 'succeeded') {
+          outcome = await this.syncGroups(run, groupRequest, outcome, groupRead);
+        }
       } catch (error: unknown) {
         const message = error instanceof Error ? error.message : String(error);
         this.logger.error(`run ${runId} of tenant ${tenantId} failed: ${message}`);
@@ -403,14 +419,14 @@ export class SyncService {
 
   /** The group phase after a successful user phase; its failure fails the run (users already
    *  written stay; groups, memberships and roles are left as they were). */
-  private async syncGroups(run: SyncRunRow, outcome: RunOutcome): Promise<RunOutcome> {
+  private async syncGroups(
+    run: SyncRunRow,
+    request: GroupSyncRequest,
+    outcome: RunOutcome,
+    readAhead: GroupRead | undefined,
+  ): Promise<RunOutcome> {
     try {
-      const summary = await this.groups.run({
-        tenantId: run.tenantId,
-        mode: run.mode,
-        since: run.since,
-        force: run.forced,
-      });
+      const summary = await this.groups.run(request, readAhead);
       await this.extras.saveGroupSummary(run.id, summary);
       return outcome;
     } catch (error: unknown) {
@@ -610,6 +626,7 @@ export class SyncService {
       } finally {
         await connection.close();
       }
+      target.usersRead?.();
       await pipeline.drain();
       if (
         target.runId !== null &&
@@ -677,6 +694,11 @@ export class SyncService {
     }
     return failures;
   }
+}
+
+/** What the group phase of a run is asked to do. */
+function groupRequestOf(run: SyncRunRow): GroupSyncRequest {
+  return { tenantId: run.tenantId, mode: run.mode, since: run.since, force: run.forced };
 }
 
 /** Who a run's audit row names when the job does not say: the scheduler for automatic runs,
