@@ -564,9 +564,8 @@ async function writeBatch(
   await manager.query(
     `WITH input AS (
        SELECT r->>0 AS username, r->>1 AS ldap_uuid, r->>2 AS ldap_dn, r->>3 AS email,
-              r->>4 AS first_name, r->>5 AS last_name, r->>6 AS employee_number, r->>7 AS kind,
-              r->>8 AS name, r->>9 AS changes, position
-       FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS i(r, position)
+              r->>4 AS first_name, r->>5 AS last_name, r->>6 AS employee_number
+       FROM jsonb_array_elements($3::jsonb) AS i(r)
      ), upserted AS (
        -- A data-modifying WITH runs to completion whether or not it is read.
        INSERT INTO users (tenant_id, username, source, ldap_uuid, ldap_dn, email, first_name,
@@ -578,25 +577,36 @@ async function writeBatch(
      )
      -- One item page per kind, its items in input order (ldap_sync_run_item_pages).
      INSERT INTO ldap_sync_run_item_pages (run_id, kind, items)
-     SELECT $2, kind,
-            jsonb_agg(jsonb_build_object('username', username, 'name', name, 'email', email,
-                                         'changes', string_to_array(changes, ','))
-                      ORDER BY position)
-     FROM input GROUP BY kind`,
-    [tenantId, runId, batchJson(rows)],
+     SELECT $2, kind, items FROM jsonb_each($4::jsonb) AS p(kind, items)`,
+    [tenantId, runId, batchJson(rows), itemPagesJson(rows)],
   );
 }
 
+/** The batch's detail-list pages as one JSON object, kind → items in batch order: built here
+ *  rather than by jsonb_build_object per row, a tenth of PostgreSQL's time in a first sync. */
+function itemPagesJson(
+  rows: readonly { user: PlannedUser; kind: 'new' | 'updated'; changes: string[] }[],
+): string {
+  const pages: Partial<Record<'new' | 'updated', StoredItem[]>> = {};
+  for (const { user, kind, changes } of rows) {
+    (pages[kind] ??= []).push({
+      username: user.username,
+      name: user.name,
+      email: user.email,
+      changes,
+    });
+  }
+  return JSON.stringify(pages);
+}
+
 /**
- * A batch's rows as one JSON text: an array per row, in the column order writeBatch reads them.
+ * A batch's users as one JSON text: an array per row, in the column order writeBatch reads them.
  * One JSON.stringify (native code) replaced ten `text[]` parameters, whose element-by-element
  * escaping in the driver was a sixth of the worker's CPU in a first sync of 100,000 users.
  */
-function batchJson(
-  rows: readonly { user: PlannedUser; kind: 'new' | 'updated'; changes: string[] }[],
-): string {
+function batchJson(rows: readonly { user: PlannedUser }[]): string {
   return JSON.stringify(
-    rows.map(({ user, kind, changes }) => [
+    rows.map(({ user }) => [
       user.username,
       user.ldapUuid,
       user.ldapDn,
@@ -604,10 +614,6 @@ function batchJson(
       user.firstName,
       user.lastName,
       user.employeeNumber,
-      kind,
-      user.name,
-      // Change names are identifiers (`email`, `dn`, …): a comma cannot occur in one.
-      changes.join(','),
     ]),
   );
 }
