@@ -234,7 +234,11 @@ class LdapjsConnection implements LdapConnection {
       return entries;
     }
     const limit = options.sizeLimit ?? 0;
-    const outcome = await this.searchOnce(base, options, limit, []);
+    // Read by our BER reader when the socket can be reached: a login's search costs less CPU.
+    const socket = rawSocketOf(this.client);
+    const outcome = socket
+      ? await this.rawSearchOnce(socket, base, options, [], limit)
+      : await this.searchOnce(base, options, limit, []);
     // Result 4 before the caller's own limit is reached: the server's limit cut the answer short.
     if (outcome.truncated && (limit === 0 || outcome.entries.length < limit)) {
       throw truncatedError(this.target, outcome.entries.length);
@@ -282,7 +286,7 @@ class LdapjsConnection implements LdapConnection {
     const control = new PagedResultsControl({ value: { size: options.pageSize, cookie } });
     const socket = rawSocketOf(this.client);
     return socket
-      ? this.rawSearchOnce(socket, base, options, [control])
+      ? this.rawSearchOnce(socket, base, options, [control], 0)
       : this.searchOnce(base, options, 0, [control]);
   }
 
@@ -296,6 +300,7 @@ class LdapjsConnection implements LdapConnection {
     base: string,
     options: Omit<LdapSearchOptions, 'sizeLimit' | 'paged'>,
     controls: object[],
+    sizeLimit: number,
   ): Promise<SearchOutcome> {
     const filter = toLdapjsFilter(parseFilter(options.filter));
     return this.operation('search', (resolve, reject) => {
@@ -309,7 +314,7 @@ class LdapjsConnection implements LdapConnection {
         scope: options.scope,
         filter,
         attributes: requestedAttributes(options.attributes),
-        sizeLimit: 0,
+        sizeLimit,
         timeLimit: Math.max(1, Math.ceil(this.timeoutMs / 1000)),
         controls,
       });
