@@ -12,6 +12,7 @@ import { SyncItemPages1764330000000 } from './migrations/1764330000000-sync-item
 import { InheritedMemberships1764340000000 } from './migrations/1764340000000-inherited-memberships';
 import { MembershipChecksPerStatement1764350000000 } from './migrations/1764350000000-membership-checks-per-statement';
 import { MembershipTruncateTriggers1764360000000 } from './migrations/1764360000000-membership-truncate-triggers';
+import { MembershipGuardLock1764370000000 } from './migrations/1764370000000-membership-guard-lock';
 
 /** Entities and migrations are listed, not globbed, so the compiled output needs no file scan and
  *  a missing import is a compile error. Schema changes happen by migration only. */
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   InheritedMemberships1764340000000,
   MembershipChecksPerStatement1764350000000,
   MembershipTruncateTriggers1764360000000,
+  MembershipGuardLock1764370000000,
 ];
 
 export function buildDataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

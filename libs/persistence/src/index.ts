@@ -10,3 +10,4 @@ export * from './entities/user.entity';
 export * from './entities/ldap-config.entity';
 export * from './prepared-statement';
 export * from './sql-state';
+export { MEMBERSHIP_GUARD_SQL } from './migrations/1764370000000-membership-guard-lock';

@@ -156,7 +156,7 @@ describe('membership integrity per statement (real PostgreSQL)', () => {
       await insertMemberships(sync.manager, 'ldap_group_members', '1', [
         { groupId: ids.staff, userId: ids.bob },
       ]);
-      // The delete waits for the sync's lock on bob, then its trigger removes the new row.
+      // The delete waits for the sync's membership guard, then its trigger removes the new row.
       const deleted = db.query('DELETE FROM users WHERE id = $1', [ids.bob]);
       await new Promise((resolve) => setTimeout(resolve, 200));
       await sync.commitTransaction();
@@ -165,6 +165,29 @@ describe('membership integrity per statement (real PostgreSQL)', () => {
       await sync.release();
     }
     expect(await count('ldap_group_members')).toBe(0);
+  });
+
+  it('a membership insert waits for a user delete under way, and leaves the user out', async () => {
+    const admin = db.createQueryRunner();
+    await admin.connect();
+    try {
+      await admin.startTransaction();
+      await admin.query('DELETE FROM users WHERE id = $1', [ids.bob]);
+      // The insert waits for the delete's guard, then no longer sees bob.
+      const inserted = insertMemberships(db.manager, 'ldap_group_members', '1', [
+        { groupId: ids.staff, userId: ids.bob },
+        { groupId: ids.staff, userId: ids.ann },
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await count('ldap_group_members')).toBe(0);
+      await admin.commitTransaction();
+      expect(await inserted).toBe(1);
+    } finally {
+      await admin.release();
+    }
+    expect(await db.query(`SELECT user_id::text AS "userId" FROM ldap_group_members`)).toEqual([
+      { userId: ids.ann },
+    ]);
   });
 
   it('truncating users, groups or tenants empties both membership tables (TRUNCATE fires no DELETE trigger)', async () => {

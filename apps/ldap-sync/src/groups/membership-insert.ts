@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { isUniqueViolation } from '@gatehouse/persistence';
+import { isUniqueViolation, MEMBERSHIP_GUARD_SQL } from '@gatehouse/persistence';
 
 /** The two membership tables whose integrity is kept per statement (migration
  *  1764350000000-membership-checks-per-statement): every insert into them goes through here. */
@@ -20,10 +20,11 @@ const SAVEPOINT = 'membership_insert';
 
 /**
  * Inserts (group, user) pairs of one tenant into a membership table in one statement, as the
- * foreign keys it replaces would allow: the referenced users and groups are locked
- * `FOR KEY SHARE` (a concurrent delete waits for this transaction, and its trigger then removes
- * the rows), and only pairs whose user and group exist in the tenant are inserted. Pairs already
- * there are left alone. Answers how many rows were inserted.
+ * foreign keys it replaces would allow: only pairs whose user and group exist in the tenant are
+ * inserted, under the guard against concurrent deletes (migration 1764370000000: the membership
+ * guard lock, held shared for the transaction, for users; `FOR KEY SHARE` for the few groups).
+ * Pairs already there are left alone. Answers how many rows were inserted. Without a transaction
+ * of the caller's, it runs in one of its own (the guard lasts for a transaction).
  */
 export async function insertMemberships(
   manager: EntityManager,
@@ -33,6 +34,13 @@ export async function insertMemberships(
   options: MembershipInsertOptions = {},
 ): Promise<number> {
   if (pairs.length === 0) return 0;
+  if (!manager.queryRunner?.isTransactionActive) {
+    return manager.transaction((inner) =>
+      insertMemberships(inner, table, tenantId, pairs, options),
+    );
+  }
+  // Its own statement: the insert's snapshot must be taken after the lock is granted.
+  await manager.query(`SELECT pg_advisory_xact_lock_shared(${MEMBERSHIP_GUARD_SQL})`);
   const params = [tenantId, pairs.map((pair) => pair.groupId), pairs.map((pair) => pair.userId)];
   if (!options.absent) return insertStatement(manager, table, params, true);
   await manager.query(`SAVEPOINT ${SAVEPOINT}`);
@@ -59,8 +67,7 @@ async function insertStatement(
     `WITH pairs AS (
        SELECT * FROM unnest($2::bigint[], $3::bigint[]) AS p(group_id, user_id)
      ), live_users AS (
-       SELECT id FROM users
-       WHERE tenant_id = $1 AND id IN (SELECT user_id FROM pairs) FOR KEY SHARE
+       SELECT id FROM users WHERE tenant_id = $1 AND id IN (SELECT user_id FROM pairs)
      ), live_groups AS (
        SELECT id FROM ldap_groups
        WHERE tenant_id = $1 AND id IN (SELECT group_id FROM pairs) FOR KEY SHARE
