@@ -643,8 +643,10 @@ export class SyncService {
       return fail(`LDAP ${step} failed (${error.kind}): ${error.message}`);
     }
     outcome.totalUsers = outcome.entriesRead;
-    // An incremental run saw only changed entries: it never deactivates (full runs do).
-    if (incremental) return outcome;
+    // An incremental run saw only changed entries: it never deactivates (full runs do). Nor does
+    // a tenant's first sync: every directory user there is now was created during this run (by
+    // it, or by a login meanwhile, whose entry the read may have passed before it existed).
+    if (incremental || !compare) return outcome;
 
     const { unseen: deletions, active } = await this.runs.unseenActiveLdapUsers(tenantId, seen);
     const refusal = deletionRefusal({
