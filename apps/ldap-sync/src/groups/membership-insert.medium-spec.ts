@@ -190,6 +190,15 @@ describe('membership integrity per statement (real PostgreSQL)', () => {
     ]);
   });
 
+  it('refuses an id that is not a row id, so none can name two rows', async () => {
+    await expect(
+      insertMemberships(db.manager, 'ldap_group_members', '1', [
+        { groupId: ids.staff, userId: `${ids.ann},${ids.bob}` },
+      ]),
+    ).rejects.toThrow('membership ids must be row ids');
+    expect(await count('ldap_group_members')).toBe(0);
+  });
+
   it('truncating users, groups or tenants empties both membership tables (TRUNCATE fires no DELETE trigger)', async () => {
     const fill = async (): Promise<void> => {
       for (const table of ['ldap_group_members', 'ldap_inherited_memberships'] as const) {

@@ -41,7 +41,11 @@ export async function insertMemberships(
   }
   // Its own statement: the insert's snapshot must be taken after the lock is granted.
   await manager.query(`SELECT pg_advisory_xact_lock_shared(${MEMBERSHIP_GUARD_SQL})`);
-  const params = [tenantId, pairs.map((pair) => pair.groupId), pairs.map((pair) => pair.userId)];
+  const params = [
+    tenantId,
+    idArray(pairs.map((pair) => pair.groupId)),
+    idArray(pairs.map((pair) => pair.userId)),
+  ];
   if (!options.absent) return insertStatement(manager, table, params, true);
   await manager.query(`SAVEPOINT ${SAVEPOINT}`);
   try {
@@ -83,4 +87,13 @@ async function insertStatement(
     params,
   );
   return Number(result?.n ?? 0);
+}
+
+/** Row ids (bigint text from PostgreSQL) as one `bigint[]` literal: the driver escaped a chunk of
+ *  25,000 ids element by element. Anything but digits is refused, so no value can split into
+ *  two elements. */
+function idArray(ids: readonly string[]): string {
+  const joined = ids.join(',');
+  if (!/^(?:\d+(?:,\d+)*)?$/.test(joined)) throw new Error('membership ids must be row ids');
+  return `{${joined}}`;
 }
