@@ -93,7 +93,10 @@ async function insertStatement(
  *  25,000 ids element by element. Anything but digits is refused, so no value can split into
  *  two elements. */
 function idArray(ids: readonly string[]): string {
-  const joined = ids.join(',');
-  if (!/^(?:\d+(?:,\d+)*)?$/.test(joined)) throw new Error('membership ids must be row ids');
-  return `{${joined}}`;
+  for (const id of ids) {
+    if (!ROW_ID.test(id)) throw new Error('membership ids must be row ids');
+  }
+  return `{${ids.join(',')}}`;
 }
+
+const ROW_ID = /^\d{1,19}$/;
