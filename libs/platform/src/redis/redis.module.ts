@@ -8,7 +8,10 @@ export const REDIS_CLIENT = Symbol('REDIS_CLIENT');
 export const InjectRedis = (): ParameterDecorator => Inject(REDIS_CLIENT);
 
 /** The app's general-purpose Redis connection (sessions, counters, caches). Commands fail fast
- *  while Redis is away (no offline queue), so a request answers 503 instead of waiting. */
+ *  while Redis is away (no offline queue), so a request answers 503 instead of waiting. Commands
+ *  issued in the same tick go out in one write (auto-pipelining): every token validation reads
+ *  its session's revocation flag, and one socket write per read cost the gateway 13-24% of its
+ *  validations per second on this VM. MULTI transactions are sent as they come. */
 class RedisConnection implements OnApplicationShutdown {
   readonly client: Redis;
 
@@ -18,6 +21,7 @@ class RedisConnection implements OnApplicationShutdown {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       connectionName: 'gatehouse:app',
+      enableAutoPipelining: true,
     });
     this.client.on('error', () => undefined);
   }
