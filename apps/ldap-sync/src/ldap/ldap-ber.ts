@@ -154,7 +154,7 @@ function parseMessage(buffer: Buffer, start: number, end: number): ParsedMessage
   const messageId = message.integer();
   const tag = message.peekTag();
   if (tag === TAG_ENTRY) {
-    // An entry is the message's last element: one cursor descends through it.
+    // One cursor descends through the entry (controls after it, rare on an entry, are not read).
     const op = message.descend(TAG_ENTRY);
     const dn = op.text();
     const list = op.descend(TAG_SEQUENCE);
