@@ -605,17 +605,21 @@ function itemPagesJson(
  * escaping in the driver was a sixth of the worker's CPU in a first sync of 100,000 users.
  */
 function batchJson(rows: readonly { user: PlannedUser }[]): string {
-  return JSON.stringify(
-    rows.map(({ user }) => [
-      user.username,
-      user.ldapUuid,
-      user.ldapDn,
-      user.email,
-      user.firstName,
-      user.lastName,
-      user.employeeNumber,
-    ]),
-  );
+  return JSON.stringify(rows.map(({ user }) => directoryUserColumns(user)));
+}
+
+/** The users columns a directory user's row is written with, in the order of their statements:
+ *  username, ldap_uuid, ldap_dn, email, first_name, last_name, employee_number. */
+export function directoryUserColumns(user: PlannedUser): (string | null)[] {
+  return [
+    user.username,
+    user.ldapUuid,
+    user.ldapDn,
+    user.email,
+    user.firstName,
+    user.lastName,
+    user.employeeNumber,
+  ];
 }
 
 /** Appends items to the run's detail lists: one page per kind. */

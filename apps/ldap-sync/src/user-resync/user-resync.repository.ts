@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { insertMemberships } from '../groups/membership-insert';
 import type { CurrentLdapUser, PlannedUser } from '../sync/sync-plan';
+import { directoryUserColumns } from '../sync/sync.repository';
 
 /** The rows a single-user re-sync reads and writes (users, the user's direct group edges, the
  *  nesting edges it discovered, its roles). Every method takes the tenant. */
@@ -36,16 +37,7 @@ export class UserResyncRepository {
          first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
          employee_number = EXCLUDED.employee_number, active = true, updated_at = now()
        RETURNING id::text AS id`,
-      [
-        tenantId,
-        user.username,
-        user.ldapUuid,
-        user.ldapDn,
-        user.email,
-        user.firstName,
-        user.lastName,
-        user.employeeNumber,
-      ],
+      [tenantId, ...directoryUserColumns(user)],
     );
     const id = rows[0]?.id;
     if (!id) throw new Error('user upsert returned no id');
