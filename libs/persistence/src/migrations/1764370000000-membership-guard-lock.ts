@@ -10,8 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * trigger), and membership inserts hold it shared for their transaction (membership-insert.ts).
  * Either the delete waits for the inserting transaction, and its AFTER trigger (a new snapshot)
  * then removes the new rows; or the insert waits for the delete to commit, and finds the user
- * gone. The lock is taken before any row is touched, so it cannot join a deadlock with row locks.
- * Groups keep their row locks (a directory has few).
+ * gone. The delete takes the lock before its statement touches a row, so it holds no row lock of
+ * that statement while it waits. Groups keep their row locks (a directory has few).
  */
 export const MEMBERSHIP_GUARD_SQL = `hashtext('gatehouse:ldap-memberships'), 0`;
 
