@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ALL_PERMISSIONS, DomainError, ErrorCode } from '@gatehouse/contracts';
+import { isUniqueViolation } from '@gatehouse/persistence';
 import { AdminUsersRepository } from '../admin-users/admin-users.repository';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor, Queryable } from '../audit/audit.types';
 import { type AdminRoleView, AdminRolesRepository } from './admin-roles.repository';
-import { isUniqueViolation, mustConfirm } from './roles.service';
+import { mustConfirm } from './roles.service';
 
 /** Admin roles and their grants. An admin can hand out only permissions it holds itself (an
  *  admin with `roles:write` cannot make itself superadmin), and the `*` role of the bootstrap

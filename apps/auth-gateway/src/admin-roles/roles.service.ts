@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '@gatehouse/contracts';
+import { isUniqueViolation } from '@gatehouse/persistence';
 import { AdminUsersRepository } from '../admin-users/admin-users.repository';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor, Queryable } from '../audit/audit.types';
@@ -157,8 +158,4 @@ export function mustConfirm(holders: number): DomainError {
     [{ field: 'confirm', message: 'confirm=true is required to remove a role that is held' }],
     { holders },
   );
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { ALL_PERMISSIONS, DomainError, ErrorCode, type FieldError } from '@gatehouse/contracts';
+import { isUniqueViolation } from '@gatehouse/persistence';
 import { hashPassword } from '@gatehouse/crypto';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor, Queryable } from '../audit/audit.types';
@@ -270,8 +271,4 @@ function usernameTaken(): DomainError {
   return new DomainError(ErrorCode.Conflict, 'Username already exists', [
     { field: 'username', message: 'username is already taken in this tenant' },
   ]);
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }

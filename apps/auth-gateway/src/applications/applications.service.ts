@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '@gatehouse/contracts';
+import { isUniqueViolation } from '@gatehouse/persistence';
 import { randomId, randomToken } from '@gatehouse/crypto';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor, Queryable } from '../audit/audit.types';
@@ -164,12 +165,7 @@ export class ApplicationsService {
     try {
       return await this.db.transaction((manager) => work(manager));
     } catch (error: unknown) {
-      if (
-        typeof error === 'object' &&
-        error !== null &&
-        'code' in error &&
-        error.code === '23505'
-      ) {
+      if (isUniqueViolation(error)) {
         throw new DomainError(ErrorCode.Conflict, 'An application of that name already exists', [
           { field: 'name', message: 'name is already used in this tenant' },
         ]);

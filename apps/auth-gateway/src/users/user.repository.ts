@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { LdapMappedUser, RoleGrant } from '@gatehouse/contracts';
-import { PreparedStatement, type UserSource, type UserType } from '@gatehouse/persistence';
+import {
+  isUniqueViolation,
+  PreparedStatement,
+  type UserSource,
+  type UserType,
+} from '@gatehouse/persistence';
 
 export interface UserRow {
   id: string;
@@ -287,8 +292,4 @@ export class UserRepository {
       });
     return rows[0];
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'code' in error && error.code === '23505';
 }
