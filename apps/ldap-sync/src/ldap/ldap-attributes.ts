@@ -29,26 +29,52 @@ function isObjectGuid(type: string): boolean {
     : type.slice(0, 10).toLowerCase() === 'objectguid';
 }
 
+/** How an attribute's values are decoded, from its name: a bit set of `GUID_VALUES` and
+ *  `BINARY_VALUES` (0: UTF-8 text). */
+export type ValueKind = number;
+const GUID_VALUES = 1;
+const BINARY_VALUES = 2;
+
+export function valueKindOf(type: string): ValueKind {
+  return (isObjectGuid(type) ? GUID_VALUES : 0) | (/;binary$/i.test(type) ? BINARY_VALUES : 0);
+}
+
 /**
  * UTF-8 text as strings; objectGUID as a UUID string; anything that is not valid UTF-8 (objectSid,
  * jpegPhoto, values of `;binary` attributes) as base64 rather than mangled text.
  */
 export function decodeAttributeValues(type: string, values: readonly Buffer[]): string[] {
-  const binary = /;binary$/i.test(type);
-  return values.map((value) => {
-    if (isObjectGuid(type)) {
-      const uuid = objectGuidToUuid(value);
-      if (uuid) return uuid;
+  const kind = valueKindOf(type);
+  return values.map((value) => decodeValue(value, kind));
+}
+
+/**
+ * One value lying in `bytes[start, end)`, decoded as `decodeAttributeValues` does. Plain ASCII
+ * text (nearly every value a sync reads) is read where it lies, without a Buffer for the value
+ * or a pass through the UTF-8 decoder.
+ */
+export function decodeValueAt(bytes: Buffer, start: number, end: number, kind: ValueKind): string {
+  if (kind === 0) {
+    let at = start;
+    while (at < end && bytes[at] < 0x80) at += 1;
+    if (at === end) return bytes.toString('latin1', start, end);
+  }
+  return decodeValue(bytes.subarray(start, end), kind);
+}
+
+function decodeValue(value: Buffer, kind: ValueKind): string {
+  if (kind & GUID_VALUES) {
+    const uuid = objectGuidToUuid(value);
+    if (uuid) return uuid;
+  }
+  if (!(kind & BINARY_VALUES)) {
+    try {
+      return utf8.decode(value);
+    } catch {
+      // not text: fall through to base64
     }
-    if (!binary) {
-      try {
-        return utf8.decode(value);
-      } catch {
-        // not text: fall through to base64
-      }
-    }
-    return value.toString('base64');
-  });
+  }
+  return value.toString('base64');
 }
 
 /** The first value of an attribute, looked up case-insensitively. */

@@ -1,3 +1,4 @@
+import { decodeAttributeValues } from './ldap-attributes';
 import { LdapBerError, LdapMessageReader, readPagedResultsValue } from './ldap-ber';
 
 /** A BER element: tag, definite length (short or long form), contents. */
@@ -61,16 +62,12 @@ describe('LdapMessageReader', () => {
     const [first, last] = messages;
     expect(first).toMatchObject({ dn: 'uid=alice,ou=users,dc=example,dc=com' });
     if (first?.kind !== 'entry' || last?.kind !== 'done') throw new Error('unexpected kinds');
-    expect(first.attributes.map((attribute) => attribute.type)).toEqual([
-      'uid',
-      'cn',
-      'objectGUID',
-    ]);
-    expect(first.attributes[1]?.values.map((value) => value.toString('utf8'))).toEqual([
-      '张三',
-      longValue,
-    ]);
-    expect([...(first.attributes[2]?.values[0] ?? [])]).toEqual([0, 1, 2, 255]);
+    expect(first.attributes).toEqual({
+      uid: ['alice'],
+      cn: ['张三', longValue],
+      // Not 16 bytes, so not a GUID; not UTF-8, so base64.
+      objectGUID: [Buffer.from([0, 1, 2, 255]).toString('base64')],
+    });
     expect(last).toMatchObject({ resultCode: 0, diagnosticMessage: '' });
     expect(last.controls).toHaveLength(1);
     const value = last.controls[0]?.value;
@@ -114,6 +111,63 @@ describe('LdapMessageReader', () => {
     expect(read).toEqual(whole);
     expect(Buffer.concat(read.map((message) => message.raw))).toEqual(long);
     expect(reader.remainder()).toHaveLength(0);
+  });
+
+  it('decodes values as ldap-attributes does: ASCII, UTF-8, invalid UTF-8, GUIDs, ;binary', () => {
+    const guid = Buffer.from('b0f3a11e52c94f4c8a1d0123456789ab', 'hex');
+    const sid = Buffer.from([1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0xc3, 0xff]);
+    const attributes: [string, (string | Buffer)[]][] = [
+      ['mail', ['a@example.com', '']],
+      ['sn', ['Müller', 'x\u0000y']],
+      ['objectSid', [sid]],
+      ['objectGUID', [guid]],
+      ['userCertificate;binary', ['abc']],
+    ];
+    const [message] = new LdapMessageReader().push(entry(1, 'uid=a', attributes));
+    if (message?.kind !== 'entry') throw new Error('not an entry');
+    expect(message.attributes).toEqual(
+      Object.fromEntries(
+        attributes.map(([type, values]) => [
+          type,
+          decodeAttributeValues(
+            type,
+            values.map((value) => (Buffer.isBuffer(value) ? value : Buffer.from(value))),
+          ),
+        ]),
+      ),
+    );
+    expect(message.attributes.objectGUID).toEqual(['1ea1f3b0-c952-4c4f-8a1d-0123456789ab']);
+    expect(message.attributes.sn).toEqual(['Müller', 'x\u0000y']);
+  });
+
+  it('joins a name sent twice, keeps names as sent across entries, and owns every name', () => {
+    const messages = new LdapMessageReader().push(
+      Buffer.concat([
+        entry(1, 'uid=a', [
+          ['member', ['uid=x']],
+          ['member', ['uid=y']],
+          ['constructor', ['c']],
+          ['__proto__', ['p']],
+        ]),
+        // Same positions, other names of the same length: not mistaken for the names before.
+        entry(2, 'uid=b', [
+          ['memxer', ['1']],
+          ['member', ['uid=z']],
+          ['Constructor', ['d']],
+        ]),
+        entry(3, 'uid=c', [
+          ['cn', ['张三']],
+          ['cñ', ['n']],
+        ]),
+      ]),
+    );
+    const [first, second, third] = messages.map((message) =>
+      message.kind === 'entry' ? message.attributes : undefined,
+    );
+    expect(first).toEqual({ member: ['uid=x', 'uid=y'], constructor: ['c'] });
+    expect(Object.getPrototypeOf(first)).toBe(Object.prototype);
+    expect(second).toEqual({ memxer: ['1'], member: ['uid=z'], Constructor: ['d'] });
+    expect(third).toEqual({ cn: ['张三'], cñ: ['n'] });
   });
 
   it('keeps the bytes of an unfinished message', () => {

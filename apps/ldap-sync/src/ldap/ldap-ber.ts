@@ -3,15 +3,15 @@
  * result entries, references and the final result with its controls, read straight from the
  * socket's bytes. ldapjs builds several objects per attribute and parses every DN twice; at a
  * directory's scale (100,000 entries in one sync) that was most of a sync's time and garbage, so
- * the paged search of `ldap.adapter.ts` reads its answers with this instead. Library-free and
- * pure: bytes in, plain messages out.
+ * the searches of `ldap.adapter.ts` read their answers with this instead. Library-free and pure:
+ * bytes in, plain messages out; an entry's values come decoded (`ldap-attributes.ts`).
  */
 
-export interface RawAttribute {
-  /** As the server spelled it (`cn`, `member;range=0-1499`). */
-  type: string;
-  values: Buffer[];
-}
+import { decodeValueAt, valueKindOf } from './ldap-attributes';
+
+/** An entry's attributes by name as the server spelled it (`cn`, `member;range=0-1499`), each
+ *  with its values decoded; a name the server sent twice has the values of both. */
+export type RawAttributes = Record<string, string[]>;
 
 export interface RawControl {
   type: string;
@@ -21,7 +21,7 @@ export interface RawControl {
 
 /** One message; `raw` is its bytes as received (to hand a message that is not ours on). */
 export type RawLdapMessage = { raw: Buffer } & (
-  | { messageId: number; kind: 'entry'; dn: string; attributes: RawAttribute[] }
+  | { messageId: number; kind: 'entry'; dn: string; attributes: RawAttributes }
   | { messageId: number; kind: 'reference' }
   | {
       messageId: number;
@@ -108,6 +108,13 @@ class Cursor {
     this.pos = elementEnd;
   }
 
+  /** Reads `[pos, end)` of the same buffer from now on (one cursor for many elements). */
+  reset(pos: number, end: number): this {
+    this.pos = pos;
+    this.end = end;
+    return this;
+  }
+
   enter(expected?: number): Cursor {
     this.next(expected);
     return new Cursor(this.buffer, elementStart, elementEnd);
@@ -143,6 +150,25 @@ class Cursor {
   }
 }
 
+/** The attribute names of the entry read last, by position: entries of one search name their
+ *  attributes alike, so a name is nearly always the same string as in the entry before. */
+const recentTypes: string[] = [];
+
+function attributeType(buffer: Buffer, start: number, end: number, index: number): string {
+  const recent = recentTypes[index];
+  if (recent !== undefined && recent.length === end - start) {
+    let at = start;
+    while (at < end && buffer[at] === recent.charCodeAt(at - start)) at += 1;
+    if (at === end) return recent;
+  }
+  const type = buffer.toString('utf8', start, end);
+  // Only ASCII names are kept: their bytes are their characters, so the comparison above holds.
+  if (index < 64 && type.length === end - start && /^\p{ASCII}*$/u.test(type)) {
+    recentTypes[index] = type;
+  }
+  return type;
+}
+
 type ParsedMessage = RawLdapMessage extends infer M
   ? M extends unknown
     ? Omit<M, 'raw'>
@@ -158,14 +184,23 @@ function parseMessage(buffer: Buffer, start: number, end: number): ParsedMessage
     const op = message.descend(TAG_ENTRY);
     const dn = op.text();
     const list = op.descend(TAG_SEQUENCE);
-    const attributes: RawAttribute[] = [];
-    while (!list.done) {
-      const attribute = list.enter(TAG_SEQUENCE);
-      const type = attribute.text();
+    const attributes: RawAttributes = {};
+    const attribute = new Cursor(buffer, 0, 0);
+    for (let index = 0; !list.done; index += 1) {
+      list.next(TAG_SEQUENCE);
+      attribute.reset(elementStart, elementEnd).next(TAG_OCTET_STRING);
+      const type = attributeType(buffer, elementStart, elementEnd, index);
+      const kind = valueKindOf(type);
       const set = attribute.descend();
-      const values: Buffer[] = [];
-      while (!set.done) values.push(set.bytes());
-      attributes.push({ type, values });
+      const values: string[] = [];
+      while (!set.done) {
+        set.next(TAG_OCTET_STRING);
+        values.push(decodeValueAt(buffer, elementStart, elementEnd, kind));
+      }
+      // Own properties only: `constructor` is a valid attribute name; `__proto__` is not one
+      // (an underscore) and would replace the record's prototype.
+      if (type === '__proto__') continue;
+      attributes[type] = Object.hasOwn(attributes, type) ? attributes[type].concat(values) : values;
     }
     return { messageId, kind: 'entry', dn, attributes };
   }

@@ -18,6 +18,7 @@ import { decodeAttributeValues } from './ldap-attributes';
 import {
   LdapBerError,
   LdapMessageReader,
+  type RawAttributes,
   type RawLdapMessage,
   readPagedResultsValue,
 } from './ldap-ber';
@@ -716,17 +717,8 @@ function rawSocketOf(client: ldap.Client): Socket | undefined {
 const PLAIN_DN =
   /^[A-Za-z][A-Za-z0-9-]*=[A-Za-z0-9._@-]+(?: [A-Za-z0-9._@-]+)*(?:,[A-Za-z][A-Za-z0-9-]*=[A-Za-z0-9._@-]+(?: [A-Za-z0-9._@-]+)*)*$/;
 
-function rawEntry(
-  dn: string,
-  attributes: readonly { type: string; values: Buffer[] }[],
-): LdapEntry {
-  const decoded: Record<string, string[]> = {};
-  for (const attribute of attributes) {
-    const values = decodeAttributeValues(attribute.type, attribute.values);
-    const known = decoded[attribute.type];
-    decoded[attribute.type] = known ? [...known, ...values] : values;
-  }
-  return { dn: PLAIN_DN.test(dn) ? dn : formatDn(dn), attributes: decoded };
+function rawEntry(dn: string, attributes: RawAttributes): LdapEntry {
+  return { dn: PLAIN_DN.test(dn) ? dn : formatDn(dn), attributes };
 }
 
 function rawPagedCookie(controls: readonly { type: string; value: Buffer | undefined }[]) {
