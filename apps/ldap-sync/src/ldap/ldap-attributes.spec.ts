@@ -40,5 +40,17 @@ describe('attribute lookup', () => {
     expect(firstValue(attributes, 'MAIL')).toBe('a@example.com');
     expect(allValues(attributes, 'employeenumber')).toEqual(['7']);
     expect(firstValue(attributes, 'mobile')).toBeUndefined();
+    expect(allValues(attributes, 'mobile')).toEqual([]);
+  });
+
+  it('folds ASCII letters only: names differing in anything else are other names', () => {
+    const attributes = { 'member;range=0-1499': ['a'], 'x-a1': ['b'], sn: ['c'] };
+    expect(allValues(attributes, 'MEMBER;RANGE=0-1499')).toEqual(['a']);
+    expect(allValues(attributes, 'X-A1')).toEqual(['b']);
+    // '[' is '{' with 0x20 cleared, '-' is '\r' with it set: neither is a letter.
+    expect(allValues(attributes, 'x\ra1')).toEqual([]);
+    expect(allValues({ 'a{': ['d'] }, 'a[')).toEqual([]);
+    expect(allValues(attributes, 'sn ')).toEqual([]);
+    expect(allValues(attributes, 'SM')).toEqual([]);
   });
 });

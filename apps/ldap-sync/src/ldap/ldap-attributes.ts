@@ -88,9 +88,25 @@ export function firstValue(
 export function allValues(attributes: Readonly<Record<string, string[]>>, name: string): string[] {
   // The server usually spells a name as it was asked for: try that before comparing every key.
   if (Object.hasOwn(attributes, name)) return attributes[name];
-  const wanted = name.toLowerCase();
   for (const key in attributes) {
-    if (Object.hasOwn(attributes, key) && key.toLowerCase() === wanted) return attributes[key];
+    if (Object.hasOwn(attributes, key) && sameAttributeName(key, name)) return attributes[key];
   }
   return [];
+}
+
+/**
+ * Attribute descriptions are ASCII (RFC 4512: letters, digits, hyphens, options after `;`) and
+ * compare with ASCII case folding. Compared in place: a sync looks up every mapped attribute of
+ * every entry, and lower-casing both names each time made garbage per entry.
+ */
+function sameAttributeName(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const folded = x | 0x20;
+    if (folded !== (y | 0x20) || folded < 0x61 || folded > 0x7a) return false;
+  }
+  return true;
 }

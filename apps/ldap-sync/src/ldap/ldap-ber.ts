@@ -192,10 +192,14 @@ function parseMessage(buffer: Buffer, start: number, end: number): ParsedMessage
       const type = attributeType(buffer, elementStart, elementEnd, index);
       const kind = valueKindOf(type);
       const set = attribute.descend();
-      const values: string[] = [];
-      while (!set.done) {
+      // Sized as it fills: most attributes have one value, and an empty array's first push
+      // would reserve room for seventeen.
+      let values: string[] = [];
+      for (let count = 0; !set.done; count += 1) {
         set.next(TAG_OCTET_STRING);
-        values.push(decodeValueAt(buffer, elementStart, elementEnd, kind));
+        const value = decodeValueAt(buffer, elementStart, elementEnd, kind);
+        if (count === 0) values = [value];
+        else values.push(value);
       }
       // Own properties only: `constructor` is a valid attribute name; `__proto__` is not one
       // (an underscore) and would replace the record's prototype.
