@@ -170,6 +170,31 @@ describe('LdapMessageReader', () => {
     expect(third).toEqual({ cn: ['张三'], cñ: ['n'] });
   });
 
+  it('decodes a name met again at the same place as it did the first time', () => {
+    const guid = Buffer.from('b0f3a11e52c94f4c8a1d0123456789ab', 'hex');
+    const messages = new LdapMessageReader().push(
+      Buffer.concat([
+        entry(1, 'uid=a', [
+          ['objectGUID', [guid]],
+          ['x;binary', ['abc']],
+        ]),
+        entry(2, 'uid=b', [
+          ['objectGUID', [guid]],
+          ['x;binary', ['abc']],
+        ]),
+        entry(3, 'uid=c', [
+          ['objectGUIX', ['plain']],
+          ['x;binarY', ['abc']],
+        ]),
+      ]),
+    );
+    expect(messages.map((message) => message.kind === 'entry' && message.attributes)).toEqual([
+      { objectGUID: ['1ea1f3b0-c952-4c4f-8a1d-0123456789ab'], 'x;binary': ['YWJj'] },
+      { objectGUID: ['1ea1f3b0-c952-4c4f-8a1d-0123456789ab'], 'x;binary': ['YWJj'] },
+      { objectGUIX: ['plain'], 'x;binarY': ['YWJj'] },
+    ]);
+  });
+
   it('keeps the bytes of an unfinished message', () => {
     const reader = new LdapMessageReader();
     expect(reader.push(stream.subarray(0, 10))).toEqual([]);

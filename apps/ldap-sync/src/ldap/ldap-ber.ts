@@ -7,7 +7,7 @@
  * bytes in, plain messages out; an entry's values come decoded (`ldap-attributes.ts`).
  */
 
-import { decodeValueAt, valueKindOf } from './ldap-attributes';
+import { decodeValueAt, type ValueKind, valueKindOf } from './ldap-attributes';
 
 /** An entry's attributes by name as the server spelled it (`cn`, `member;range=0-1499`), each
  *  with its values decoded; a name the server sent twice has the values of both. */
@@ -150,21 +150,30 @@ class Cursor {
   }
 }
 
-/** The attribute names of the entry read last, by position: entries of one search name their
- *  attributes alike, so a name is nearly always the same string as in the entry before. */
+/** The attribute names of the entry read last, by position, with how their values decode:
+ *  entries of one search name their attributes alike, so a name is nearly always the same
+ *  string as in the entry before. Only ASCII names are kept (their bytes are their characters,
+ *  so comparing them byte by byte holds). */
 const recentTypes: string[] = [];
+const recentKinds: ValueKind[] = [];
+/** The kind of the name `attributeType` returned last. */
+let typeKind: ValueKind = 0;
 
 function attributeType(buffer: Buffer, start: number, end: number, index: number): string {
   const recent = recentTypes[index];
   if (recent !== undefined && recent.length === end - start) {
     let at = start;
     while (at < end && buffer[at] === recent.charCodeAt(at - start)) at += 1;
-    if (at === end) return recent;
+    if (at === end) {
+      typeKind = recentKinds[index];
+      return recent;
+    }
   }
   const type = buffer.toString('utf8', start, end);
-  // Only ASCII names are kept: their bytes are their characters, so the comparison above holds.
+  typeKind = valueKindOf(type);
   if (index < 64 && type.length === end - start && /^\p{ASCII}*$/u.test(type)) {
     recentTypes[index] = type;
+    recentKinds[index] = typeKind;
   }
   return type;
 }
@@ -190,7 +199,7 @@ function parseMessage(buffer: Buffer, start: number, end: number): ParsedMessage
       list.next(TAG_SEQUENCE);
       attribute.reset(elementStart, elementEnd).next(TAG_OCTET_STRING);
       const type = attributeType(buffer, elementStart, elementEnd, index);
-      const kind = valueKindOf(type);
+      const kind = typeKind;
       const set = attribute.descend();
       // Sized as it fills: most attributes have one value, and an empty array's first push
       // would reserve room for seventeen.
