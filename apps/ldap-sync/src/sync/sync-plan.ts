@@ -128,10 +128,16 @@ export function planPage(
   return plan;
 }
 
+const SYNCED_FIELDS = Object.keys(CHANGE_NAMES) as (keyof SyncedUserFields)[];
+
+/** The names of the fields that differ, in the API's names; an unchanged user (nearly every one
+ *  of a full run) costs one empty array. */
 export function changedFields(before: SyncedUserFields, after: SyncedUserFields): string[] {
-  return (Object.keys(CHANGE_NAMES) as (keyof SyncedUserFields)[])
-    .filter((field) => before[field] !== after[field])
-    .map((field) => CHANGE_NAMES[field]);
+  let changes: string[] | undefined;
+  for (const field of SYNCED_FIELDS) {
+    if (before[field] !== after[field]) (changes ??= []).push(CHANGE_NAMES[field]);
+  }
+  return changes ?? [];
 }
 
 export interface DeletionCheck {
