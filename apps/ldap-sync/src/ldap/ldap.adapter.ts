@@ -739,7 +739,11 @@ function toEntry(entry: ldap.SearchEntry): LdapEntry {
   const attributes: Record<string, string[]> = {};
   for (const attribute of entry.attributes) {
     const values = decodeAttributeValues(attribute.type, attribute.buffers);
-    attributes[attribute.type] = [...(attributes[attribute.type] ?? []), ...values];
+    // As the BER reader does: own properties only, and no `__proto__` (not an attribute name).
+    if (attribute.type === '__proto__') continue;
+    attributes[attribute.type] = Object.hasOwn(attributes, attribute.type)
+      ? attributes[attribute.type].concat(values)
+      : values;
   }
   // ldapjs hands the DN back re-encoded (`cn=\e6\9d\8e…`, `\2c`); callers get one readable form.
   return { dn: formatDn(String(entry.objectName)), attributes };
