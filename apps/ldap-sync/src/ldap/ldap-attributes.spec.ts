@@ -1,4 +1,10 @@
-import { allValues, decodeAttributeValues, firstValue, objectGuidToUuid } from './ldap-attributes';
+import {
+  addAttributeValues,
+  allValues,
+  decodeAttributeValues,
+  firstValue,
+  objectGuidToUuid,
+} from './ldap-attributes';
 
 describe('objectGuidToUuid', () => {
   it("reads Microsoft's GUID layout (first three fields little-endian)", () => {
@@ -52,5 +58,17 @@ describe('attribute lookup', () => {
     expect(allValues({ 'a{': ['d'] }, 'a[')).toEqual([]);
     expect(allValues(attributes, 'sn ')).toEqual([]);
     expect(allValues(attributes, 'SM')).toEqual([]);
+  });
+});
+
+describe('addAttributeValues', () => {
+  it('joins a name sent twice, owns `constructor` and leaves `__proto__` out', () => {
+    const attributes: Record<string, string[]> = {};
+    addAttributeValues(attributes, 'member', ['a']);
+    addAttributeValues(attributes, 'member', ['b']);
+    addAttributeValues(attributes, 'constructor', ['c']);
+    addAttributeValues(attributes, '__proto__', ['p']);
+    expect(attributes).toEqual({ member: ['a', 'b'], constructor: ['c'] });
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
   });
 });

@@ -77,6 +77,21 @@ function decodeValue(value: Buffer, kind: ValueKind): string {
   return value.toString('base64');
 }
 
+/**
+ * Adds an attribute's values to an entry's record under the name the server sent, after any it
+ * sent before under that name. Own properties only: `constructor` is a valid attribute name;
+ * `__proto__` is not one (an underscore) and would replace the record's prototype, so it is left
+ * out.
+ */
+export function addAttributeValues(
+  attributes: Record<string, string[]>,
+  type: string,
+  values: string[],
+): void {
+  if (type === '__proto__') return;
+  attributes[type] = Object.hasOwn(attributes, type) ? attributes[type].concat(values) : values;
+}
+
 /** The first value of an attribute, looked up case-insensitively. */
 export function firstValue(
   attributes: Readonly<Record<string, string[]>>,

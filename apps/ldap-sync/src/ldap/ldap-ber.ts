@@ -7,7 +7,7 @@
  * bytes in, plain messages out; an entry's values come decoded (`ldap-attributes.ts`).
  */
 
-import { decodeValueAt, type ValueKind, valueKindOf } from './ldap-attributes';
+import { addAttributeValues, decodeValueAt, type ValueKind, valueKindOf } from './ldap-attributes';
 
 /** An entry's attributes by name as the server spelled it (`cn`, `member;range=0-1499`), each
  *  with its values decoded; a name the server sent twice has the values of both. */
@@ -210,10 +210,7 @@ function parseMessage(buffer: Buffer, start: number, end: number): ParsedMessage
         if (count === 0) values = [value];
         else values.push(value);
       }
-      // Own properties only: `constructor` is a valid attribute name; `__proto__` is not one
-      // (an underscore) and would replace the record's prototype.
-      if (type === '__proto__') continue;
-      attributes[type] = Object.hasOwn(attributes, type) ? attributes[type].concat(values) : values;
+      addAttributeValues(attributes, type, values);
     }
     return { messageId, kind: 'entry', dn, attributes };
   }

@@ -14,7 +14,7 @@ import { Injectable } from '@nestjs/common';
 import * as ldap from 'ldapjs';
 import { isIP, type Socket } from 'node:net';
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
-import { decodeAttributeValues } from './ldap-attributes';
+import { addAttributeValues, decodeAttributeValues } from './ldap-attributes';
 import {
   LdapBerError,
   LdapMessageReader,
@@ -738,12 +738,11 @@ function rawPagedCookie(controls: readonly { type: string; value: Buffer | undef
 function toEntry(entry: ldap.SearchEntry): LdapEntry {
   const attributes: Record<string, string[]> = {};
   for (const attribute of entry.attributes) {
-    const values = decodeAttributeValues(attribute.type, attribute.buffers);
-    // As the BER reader does: own properties only, and no `__proto__` (not an attribute name).
-    if (attribute.type === '__proto__') continue;
-    attributes[attribute.type] = Object.hasOwn(attributes, attribute.type)
-      ? attributes[attribute.type].concat(values)
-      : values;
+    addAttributeValues(
+      attributes,
+      attribute.type,
+      decodeAttributeValues(attribute.type, attribute.buffers),
+    );
   }
   // ldapjs hands the DN back re-encoded (`cn=\e6\9d\8e…`, `\2c`); callers get one readable form.
   return { dn: formatDn(String(entry.objectName)), attributes };
